@@ -1,0 +1,103 @@
+"""minigrad: a compact numpy autograd engine with PyTorch's surface.
+
+``import minigrad as torch`` and PyTorch's autograd tutorial runs unchanged.
+"""
+
+from minigrad import autograd
+from minigrad._dtype import bool_ as bool  # noqa: A001 - PyTorch's name
+from minigrad._dtype import (
+    dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from minigrad._printing import get_printoptions, set_printoptions
+from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.autograd import checks as _checks
+from minigrad.autograd import functional as _functional
+from minigrad.creation import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minigrad.ops.linalg import dot, matmul, mm, mv
+from minigrad.ops.pointwise import (
+    abs,  # noqa: A004
+    add,
+    clamp,
+    clone,
+    cos,
+    div,
+    exp,
+    log,
+    mul,
+    neg,
+    pow,  # noqa: A004
+    reciprocal,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from minigrad.ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: A004
+from minigrad.ops.shape import (
+    cat,
+    flatten,
+    masked_fill,
+    permute,
+    reshape,
+    select,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unsqueeze,
+)
+from minigrad.random import Generator, initial_seed, manual_seed, seed
+from minigrad.tensor import Size, Tensor
+
+autograd.functional = _functional
+autograd.gradcheck = _checks.gradcheck
+float = float32  # noqa: A001 - PyTorch's alias
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> bool:
+    """True if ``obj`` is a minigrad tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``."""
+    return input.numel()

@@ -1,0 +1,226 @@
+"""The backward pass: one iterative walk that runs each node once with its summed gradient.
+
+1. Count, for every node reachable from the roots, how many edges lead into it.
+2. Start from the roots with their given gradients. Repeatedly take the ready node created
+   last (as PyTorch's engine does), run its backward on the sum of the gradients it received,
+   and hand each result to the matching ``next_functions`` entry; a node is ready once all its
+   incoming edges have delivered.
+3. ``AccumulateGrad`` nodes add what reaches them into their leaf's ``.grad``.
+
+An observer (see ``observe``) sees every step; it is the same loop, and costs one ``is None``
+check per node when nobody watches.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from minigrad.autograd import grad_mode
+from minigrad.autograd.graph import AccumulateGrad, Node
+
+if TYPE_CHECKING:
+    from minigrad.tensor import Tensor
+
+
+class BackwardStep(NamedTuple):
+    """One step of the backward pass, as an observer sees it.
+
+    ``grad_output`` is the summed gradient the node received. ``grad_inputs`` holds what it
+    sends along each of its ``next_functions`` (empty for ``AccumulateGrad``). For
+    ``AccumulateGrad``, ``leaf_grad`` is the leaf's ``.grad`` after the deposit.
+    """
+
+    node: Node
+    grad_output: Tensor | None
+    grad_inputs: tuple[Tensor | None, ...]
+    leaf_grad: Tensor | None = None
+
+
+Observer = Callable[[BackwardStep], None]
+_observers: list[Observer] = []
+
+
+@contextmanager
+def observe(observer: Observer) -> Iterator[None]:
+    """Call ``observer(step)`` for each step of every backward pass run inside the block."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    grad_outputs: Sequence[Tensor],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] = (),
+    accumulate: bool = True,
+) -> list[Tensor | None]:
+    """Backpropagate ``grad_outputs`` from ``roots``.
+
+    With ``accumulate``, gradients are added into ``.grad`` of the leaves (only of ``inputs``
+    when given). Otherwise nothing is written and the gradients reaching ``inputs`` are returned
+    (``autograd.grad``).
+    """
+    edges = []
+    for index, root in enumerate(roots):
+        node, _ = root._edge()
+        if node is None:
+            raise RuntimeError(
+                f"element {index} of tensors does not require grad and does not have a grad_fn"
+            )
+        edges.append(node)
+
+    # Where gradients are captured instead of (or, for non-leaves, besides) being deposited.
+    targets = {tensor._edge()[0]: position for position, tensor in enumerate(inputs)}
+    targets.pop(None, None)
+    captured: list[Tensor | None] = [None] * len(inputs)
+
+    dependencies = _count_dependencies(edges)
+    needed = _needed(edges, targets) if inputs else None
+
+    buffers: dict[Node, Tensor | None] = {}
+    for node, grad in zip(edges, grad_outputs):
+        buffers[node] = _add(buffers.get(node), grad)
+    ready: list[tuple[int, int, Node]] = []
+    for node in buffers:
+        if node not in dependencies:
+            heapq.heappush(ready, (-node._sequence, len(ready), node))
+    pushed = len(ready)
+
+    observers = tuple(_observers)
+    previous_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grad = buffers.pop(node)
+            is_leaf = type(node) is AccumulateGrad
+            if grad is not None:
+                hooks = node.variable._hooks if is_leaf else node._pre_hooks
+                if hooks:
+                    grad = _run_hooks(hooks, grad)
+                if node._retained is not None:
+                    _retain(node._retained(), grad, create_graph)
+                if node in targets:
+                    position = targets[node]
+                    captured[position] = grad
+                    if accumulate and not is_leaf:
+                        _deposit(inputs[position], grad, create_graph)
+
+            if is_leaf:
+                if accumulate and grad is not None and (needed is None or node in targets):
+                    _deposit(node.variable, grad, create_graph)
+                    for observer in observers:
+                        observer(BackwardStep(node, grad, (), node.variable.grad))
+                continue
+            if needed is not None and node not in needed:
+                continue
+
+            if grad is None:
+                grads: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
+            else:
+                grads = node._backward(grad)
+                if not retain_graph:
+                    node._release()
+            for observer in observers:
+                observer(BackwardStep(node, grad, grads))
+
+            for (child, _), child_grad in zip(node.next_functions, grads):
+                if child is None:
+                    continue
+                if child_grad is not None:
+                    buffers[child] = _add(buffers.get(child), child_grad)
+                elif child not in buffers:
+                    buffers[child] = None
+                remaining = dependencies[child] - 1
+                dependencies[child] = remaining
+                if remaining == 0:
+                    heapq.heappush(ready, (-child._sequence, pushed, child))
+                    pushed += 1
+    finally:
+        grad_mode.state.enabled = previous_mode
+    return captured
+
+
+def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
+    """For every node below the roots, the number of edges that lead into it."""
+    dependencies: dict[Node, int] = {}
+    stack = list(dict.fromkeys(roots))
+    seen = set(stack)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is None:
+                continue
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return dependencies
+
+
+def _needed(roots: list[Node], targets: dict[Node, int]) -> set[Node]:
+    """The nodes from which some target lies further down: the only ones worth running."""
+    parents: dict[Node, list[Node]] = {}
+    stack = list(dict.fromkeys(roots))
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            parents.setdefault(child, []).append(node)
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    needed: set[Node] = set()
+    stack = [target for target in targets if target in seen]
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    return needed
+
+
+def _add(total: Tensor | None, grad: Tensor | None) -> Tensor | None:
+    if total is None:
+        return grad
+    if grad is None:
+        return total
+    return total + grad
+
+
+def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> Tensor:
+    for hook in list(hooks):
+        result = hook(grad)
+        if result is not None:
+            grad = result
+    return grad
+
+
+def _retain(tensor: Tensor | None, grad: Tensor, create_graph: bool) -> None:
+    if tensor is not None:
+        _deposit(tensor, grad, create_graph)
+
+
+def _deposit(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """Add ``grad`` into ``tensor.grad``: in place normally, as a recorded sum with create_graph."""
+    if grad._data.dtype != tensor._data.dtype:
+        grad = grad.to(tensor.dtype)
+    if tensor.grad is None:
+        # A fresh copy: the same gradient array may be on its way to other leaves too.
+        tensor.grad = grad if create_graph else type(grad)._make(np.array(grad._data, copy=True))
+    elif create_graph or tensor.grad.requires_grad:
+        tensor.grad = tensor.grad + grad
+    else:
+        np.add(tensor.grad._data, grad._data, out=tensor.grad._data, casting="unsafe")
+        tensor.grad._version_counter.value += 1

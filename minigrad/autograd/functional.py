@@ -1,0 +1,94 @@
+"""Whole derivatives at once: ``vjp``, ``jacobian`` and ``hessian`` (``torch.autograd.functional``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import grad as _grad
+from minigrad.autograd.grad_mode import enable_grad
+from minigrad.tensor import Tensor
+
+
+def _prepare(inputs: Any) -> tuple[tuple[Tensor, ...], bool]:
+    is_tuple = isinstance(inputs, (tuple, list))
+    items = tuple(inputs) if is_tuple else (inputs,)
+    for position, item in enumerate(items):
+        if not isinstance(item, Tensor):
+            raise TypeError(
+                f"The inputs given to jacobian must be either a Tensor or a tuple of Tensors but "
+                f"the value at index {position} has type {type(item).__name__}."
+            )
+    return tuple(t.detach().requires_grad_() for t in items), is_tuple
+
+
+def vjp(
+    func: Callable[..., Tensor], inputs: Any, v: Tensor | None = None, create_graph: bool = False
+) -> tuple[Tensor, Any]:
+    """``(func(inputs), vᵀ·J)``: the output, and ``v`` pulled back through the Jacobian."""
+    xs, is_tuple = _prepare(inputs)
+    with enable_grad():
+        out = func(*xs)
+        grads = _grad(out, xs, v, create_graph=create_graph, allow_unused=True)
+    grads = tuple(
+        Tensor._make(np.zeros_like(x._data)) if g is None else (g if create_graph else g.detach())
+        for x, g in zip(xs, grads)
+    )
+    return (out if create_graph else out.detach()), (grads if is_tuple else grads[0])
+
+
+def jacobian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = False) -> Any:
+    """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape``.
+
+    >>> torch.autograd.functional.jacobian(lambda x: x**2, torch.tensor([1., 2.]))
+    tensor([[2., 0.],
+            [0., 4.]])
+    """
+    xs, is_tuple = _prepare(inputs)
+    with enable_grad():
+        out = func(*xs)
+        if not isinstance(out, Tensor):
+            raise TypeError("The outputs of the user-provided function given to jacobian must be a Tensor")
+        rows: list[list[Tensor]] = [[] for _ in xs]
+        flat = out.reshape(-1)
+        for index in range(flat.numel()):
+            # One backward pass per output element: row ``index`` of the Jacobian.
+            grads = _grad(flat[index], xs, retain_graph=True, create_graph=create_graph, allow_unused=True)
+            for row, x, g in zip(rows, xs, grads):
+                row.append(Tensor._make(np.zeros_like(x._data)) if g is None else g)
+    from minigrad.ops.shape import stack
+
+    jacobians = tuple(
+        (stack(row) if row else Tensor._make(np.zeros((0,) + x._data.shape, x._data.dtype)))
+        .reshape(tuple(out.shape) + tuple(x.shape))
+        for row, x in zip(rows, xs)
+    )
+    if not create_graph:
+        jacobians = tuple(j.detach() for j in jacobians)
+    return jacobians if is_tuple else jacobians[0]
+
+
+def hessian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = False) -> Any:
+    """The matrix of second derivatives of a scalar ``func`` at ``inputs``."""
+    xs, is_tuple = _prepare(inputs)
+
+    def gradient(*args: Tensor) -> Any:
+        out = func(*args)
+        if not isinstance(out, Tensor) or out.numel() != 1:
+            raise RuntimeError(
+                "The Tensor returned by the function given to hessian should contain a single element"
+            )
+        grads = _grad(out.reshape(()), args, create_graph=True, allow_unused=True)
+        return tuple(
+            Tensor._make(np.zeros_like(a._data)) if g is None else g for a, g in zip(args, grads)
+        )
+
+    rows = []
+    for index in range(len(xs)):
+        row = jacobian(lambda *args, i=index: gradient(*args)[i], xs, create_graph=create_graph)
+        rows.append(row)
+    if is_tuple:
+        return tuple(tuple(row) for row in rows)
+    return rows[0][0]

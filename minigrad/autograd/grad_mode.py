@@ -1,0 +1,84 @@
+"""Whether operations record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    """The one global switch; an attribute read is the cheapest check there is."""
+
+    enabled = True
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded into the graph."""
+    return state.enabled
+
+
+class _GradMode:
+    """A context manager that is also a decorator, like PyTorch's."""
+
+    mode: bool
+    _previous: bool
+
+    def __enter__(self) -> None:
+        self._previous = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.enabled = self._previous
+
+    def clone(self) -> _GradMode:
+        return type(self)()
+
+    def __call__(self, function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.clone():
+                return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+    """Stop recording: ``with torch.no_grad(): w.add_(w.grad, alpha=-0.1)``."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):  # noqa: N801
+    """Record again inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """Switch recording on or off: as a plain call, a context manager or a decorator."""
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(
+                f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}"
+            )
+        self.mode = mode
+        # PyTorch switches at construction, so `torch.set_grad_enabled(False)` alone works.
+        self._previous = state.enabled
+        state.enabled = mode
+
+    def __enter__(self) -> None:
+        """Already switched by the constructor."""
+
+    def clone(self) -> set_grad_enabled:
+        return set_grad_enabled(self.mode)
+
+    def __call__(self, function: F) -> F:
+        state.enabled = self._previous  # decorating must not switch the mode for the caller
+        return super().__call__(function)

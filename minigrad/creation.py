@@ -1,0 +1,246 @@
+"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``full``, ``rand``, ``randn``, ``arange`` …"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._dtype import dtype
+from minigrad.ops.shape import _sizes
+from minigrad.random import Generator, default_generator
+from minigrad.tensor import Tensor
+
+
+def _finish(function: str, data: np.ndarray, dt: Any, requires_grad: bool) -> Tensor:
+    """Cast to ``dt`` (checked), wrap, and set ``requires_grad`` with PyTorch's checks."""
+    if dt is not None:
+        data = data.astype(_dtype.check(dt, function).numpy, copy=False)
+    if not isinstance(requires_grad, bool):
+        raise TypeError(
+            f"{function}(): argument 'requires_grad' must be bool, not {type(requires_grad).__name__}"
+        )
+    out = Tensor._make(data)
+    return out.requires_grad_() if requires_grad else out
+
+
+def _infer(data: Any) -> np.ndarray:
+    """Nested Python data as an array of PyTorch's dtype: floats float32, ints int64."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, np.ndarray):
+        _dtype.from_numpy_dtype(data.dtype)
+        return data.copy()
+    _check_nesting(data)
+    array = np.array(data)
+    if array.dtype.kind == "f":
+        return array.astype(_dtype.default_float.numpy)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    if array.dtype.kind == "b":
+        return array
+    if array.size == 0:
+        return array.astype(_dtype.default_float.numpy)
+    raise TypeError(f"Could not infer dtype of {type(_first_leaf(data)).__name__}")
+
+
+def _first_leaf(data: Any) -> Any:
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
+
+
+def _check_nesting(data: Any) -> None:
+    """PyTorch's error for ragged lists, checked level by level without recursion."""
+    level, depth = [data], 0
+    while level and isinstance(level[0], (list, tuple, Tensor)):
+        length = len(level[0])
+        children = []
+        for item in level:
+            if not isinstance(item, (list, tuple, Tensor)) or len(item) != length:
+                got = len(item) if isinstance(item, (list, tuple)) else type(item).__name__
+                raise ValueError(f"expected sequence of length {length} at dim {depth} (got {got})")
+            children.extend(item)
+        level, depth = children, depth + 1
+
+
+def tensor(data: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
+
+    >>> torch.tensor([2.0, 3.0], requires_grad=True)
+    tensor([2., 3.], requires_grad=True)
+    """
+    return _finish("tensor", _infer(data), dtype, requires_grad)
+
+
+def as_tensor(data: Any, dtype: dtype | None = None) -> Tensor:
+    """``data`` as a tensor, sharing memory with a tensor or array where it can."""
+    if isinstance(data, Tensor) and dtype in (None, data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and dtype in (None, _dtype.from_numpy_dtype(data.dtype)):
+        return Tensor._make(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a numpy array."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy_dtype(array.dtype)
+    return Tensor._make(array)
+
+
+def _filled(function: str, size: tuple, value: Any, dt: Any, requires_grad: bool) -> Tensor:
+    shape = _sizes(function, size)
+    if builtins.any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}")
+    default = _dtype.default_float if dt is None else _dtype.check(dt, function)
+    return _finish(function, np.full(shape, value, dtype=default.numpy), None, requires_grad)
+
+
+def zeros(*size: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _filled("zeros", size, 0, dtype, requires_grad)
+
+
+def ones(*size: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+    return _filled("ones", size, 1, dtype, requires_grad)
+
+
+def empty(*size: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """A tensor whose values are not set (zeros here, for reproducibility)."""
+    return _filled("empty", size, 0, dtype, requires_grad)
+
+
+def full(size: Any, fill_value: Any, *, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``fill_value``; its dtype follows the value (int64 for ints) unless given."""
+    if dtype is None:
+        dtype = _dtype.of_scalar(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _filled("full", (size,) if isinstance(size, (int, np.integer)) else tuple(size), value, dtype, requires_grad)
+
+
+def _like(function: str, input: Tensor, value: Any, dt: Any, requires_grad: bool) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{function}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    return _filled(function, input._data.shape, value, dt or input.dtype, requires_grad)
+
+
+def zeros_like(input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``input``'s shape and dtype."""
+    return _like("zeros_like", input, 0, dtype, requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``input``'s shape and dtype."""
+    return _like("ones_like", input, 1, dtype, requires_grad)
+
+
+def full_like(
+    input: Tensor, fill_value: Any, *, dtype: dtype | None = None, requires_grad: bool = False
+) -> Tensor:
+    """``fill_value`` with ``input``'s shape and dtype."""
+    return _like("full_like", input, fill_value, dtype, requires_grad)
+
+
+def _random(
+    function: str, size: tuple, dt: Any, requires_grad: bool, generator: Generator | None, draw: str
+) -> Tensor:
+    shape = _sizes(function, size)
+    dt = _dtype.default_float if dt is None else _dtype.check(dt, function)
+    if not dt.is_floating_point:
+        raise RuntimeError(f"\"{function}\" not implemented for '{_type_title(dt)}'")
+    source = (generator or default_generator).numpy
+    values = source.random(shape) if draw == "uniform" else source.standard_normal(shape)
+    return _finish(function, values.astype(dt.numpy), None, requires_grad)
+
+
+def _type_title(dt: dtype) -> str:
+    return {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dt.name, dt.name)
+
+
+def rand(
+    *size: Any, generator: Generator | None = None, dtype: dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Uniform random numbers in [0, 1) from the seeded generator."""
+    return _random("rand", size, dtype, requires_grad, generator, "uniform")
+
+
+def randn(
+    *size: Any, generator: Generator | None = None, dtype: dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Standard normal random numbers from the seeded generator."""
+    return _random("randn", size, dtype, requires_grad, generator, "normal")
+
+
+def rand_like(input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """Uniform random numbers with ``input``'s shape and dtype."""
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+    """Normal random numbers with ``input``'s shape and dtype."""
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint(
+    low: int, high: int | None = None, size: Any = None, *, generator: Generator | None = None,
+    dtype: dtype | None = None,
+) -> Tensor:
+    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    shape = _sizes("randint", (size,))
+    values = (generator or default_generator).numpy.integers(low, high, shape)
+    return _finish("randint", values.astype(np.int64), dtype, False)
+
+
+def randperm(n: int, *, generator: Generator | None = None) -> Tensor:
+    """A random ordering of 0 … n−1."""
+    return Tensor._make((generator or default_generator).numpy.permutation(n).astype(np.int64))
+
+
+def arange(
+    start: Any, end: Any = None, step: Any = 1, *, dtype: dtype | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``start, start + step, …`` below ``end``; int64 when all arguments are ints."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    integral = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    default = _dtype.int64 if integral else _dtype.default_float
+    dt = default if dtype is None else _dtype.check(dtype, "arange")
+    count = int(np.ceil((end - start) / step))
+    values = start + step * np.arange(count, dtype=np.float64 if not integral else np.int64)
+    return _finish("arange", values.astype(dt.numpy), None, requires_grad)
+
+
+def linspace(
+    start: float, end: float, steps: int, *, dtype: dtype | None = None, requires_grad: bool = False
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dtype.default_float if dtype is None else _dtype.check(dtype, "linspace")
+    return _finish("linspace", np.linspace(start, end, steps).astype(dt.numpy), None, requires_grad)
+
+
+def eye(
+    n: int, m: int | None = None, *, dtype: dtype | None = None, requires_grad: bool = False
+) -> Tensor:
+    """The identity matrix, ``n`` × ``m`` (square by default)."""
+    dt = _dtype.default_float if dtype is None else _dtype.check(dtype, "eye")
+    return _finish("eye", np.eye(n, n if m is None else m, dtype=dt.numpy), None, requires_grad)

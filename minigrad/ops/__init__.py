@@ -1,0 +1,247 @@
+"""The op table: every differentiable op is a ``Function`` subclass in one of these modules,
+named as PyTorch names its node, with its forward, backward and readable rule side by side.
+This module attaches the functions built on them to ``Tensor`` as methods and operators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad.autograd import grad_mode
+from minigrad.autograd.graph import Function
+from minigrad.ops import linalg, pointwise, reduce, shape
+from minigrad.ops._apply import is_number, operands
+from minigrad.tensor import Tensor
+
+
+def all_ops() -> list[type[Function]]:
+    """Every op class, in definition order (used for documentation and the test table)."""
+    found: list[type[Function]] = []
+    for module in (pointwise, reduce, linalg, shape):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Function) and value.rules:
+                if value.__module__ == module.__name__ and value.formula:
+                    found.append(value)
+    return found
+
+
+# -- operators -------------------------------------------------------------------------------
+
+
+def _binary(function: Any, reflected: bool = False) -> Any:
+    """An operator method: NotImplemented for unsupported operands, as Python expects."""
+
+    def method(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, Tensor) and not is_number(other):
+            return NotImplemented
+        return function(other, self) if reflected else function(self, other)
+
+    method.__name__ = function.__name__
+    method.__doc__ = function.__doc__
+    return method
+
+
+def _compare(ufunc: np.ufunc) -> Any:
+    def method(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, Tensor) and not is_number(other):
+            return NotImplemented
+        a, b = operands(self, other) if isinstance(other, Tensor) else (self, None)
+        right = b._data if b is not None else other
+        return Tensor._make(np.asarray(ufunc(a._data, right)))
+
+    return method
+
+
+def _logical(ufunc: np.ufunc) -> Any:
+    def method(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, Tensor) and not is_number(other):
+            return NotImplemented
+        right = other._data if isinstance(other, Tensor) else other
+        return Tensor._make(np.asarray(ufunc(self._data, right)))
+
+    return method
+
+
+def _invert(self: Tensor) -> Tensor:
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return Tensor._make(np.invert(self._data))
+
+
+# -- in-place ops ----------------------------------------------------------------------------
+
+_TYPE_TITLES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+                "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+
+
+def _inplace(self: Tensor, result: Tensor) -> Tensor:
+    """Write ``result`` into ``self``'s memory and make ``self`` take ``result``'s history."""
+    if result._data.dtype != self._data.dtype:
+        if _dtype.promote(result.dtype, self.dtype) is not self.dtype:
+            raise RuntimeError(
+                f"result type {_TYPE_TITLES[result.dtype.name]} can't be cast to the desired "
+                f"output type {_TYPE_TITLES[self.dtype.name]}"
+            )
+        result = result.to(self.dtype)
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the "
+            f"broadcast shape [{', '.join(map(str, result._data.shape))}]"
+        )
+    if result.grad_fn is not None and self._base is not None:
+        raise RuntimeError(
+            "minigrad does not record in-place operations on views of tensors that require "
+            "grad; use the out-of-place operation (e.g. `y = y + 1` instead of `y.add_(1)`)."
+        )
+    np.copyto(self._data, result._data)
+    self._version_counter.value += 1
+    if result.grad_fn is not None:
+        self.grad_fn = result.grad_fn
+        self._requires_grad = True
+    return self
+
+
+def _check_inplace(self: Tensor) -> None:
+    if grad_mode.state.enabled and self._requires_grad and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if not self._data.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+
+
+def _inplace_method(function: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        _check_inplace(self)
+        return _inplace(self, function(self, *args, **kwargs))
+
+    method.__name__ = function.__name__ + "_"
+    method.__doc__ = f"In-place version of ``{function.__name__}``."
+    return method
+
+
+def _inplace_operator(function: Any) -> Any:
+    method = _inplace_method(function)
+
+    def operator(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, Tensor) and not is_number(other):
+            return NotImplemented
+        return method(self, other)
+
+    return operator
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Set every element to 0, in place."""
+    return fill_(self, 0)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Set every element to ``value``, in place (no gradient flows to the old values)."""
+    _check_inplace(self)
+    value = value.item() if isinstance(value, Tensor) else value
+    if grad_mode.state.enabled and self._requires_grad:
+        return _inplace(self, self * 0 + value)
+    self._data[...] = value
+    self._version_counter.value += 1
+    return self
+
+
+def setitem(self: Tensor, key: Any, value: Any) -> None:
+    """``tensor[key] = value``: in place, and only where no gradient has to flow through it."""
+    _check_inplace(self)
+    if grad_mode.state.enabled and (
+        self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+    ):
+        raise RuntimeError(
+            "minigrad does not record index assignment on tensors that require grad; "
+            "assign inside `with torch.no_grad():` or build a new tensor with torch.where."
+        )
+    keys = key if isinstance(key, tuple) else (key,)
+    keys = tuple(k._data if isinstance(k, Tensor) else k for k in keys)
+    self._data[keys] = value._data if isinstance(value, Tensor) else value
+    self._version_counter.value += 1
+
+
+def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Convert to a dtype: ``t.to(torch.float64)``; devices other than "cpu" are not offered."""
+    target = kwargs.pop("dtype", None)
+    for arg in args:
+        if isinstance(arg, _dtype.dtype):
+            target = arg
+        elif arg not in ("cpu",):
+            raise TypeError(f"to() received an invalid combination of arguments - got ({arg!r})")
+    return self if target is None else pointwise.to(self, target)
+
+
+def _type(self: Tensor, dtype: Any = None) -> Any:
+    """The type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``."""
+    if dtype is None:
+        return f"torch.{_TYPE_TITLES[self.dtype.name]}Tensor"
+    return pointwise.to(self, dtype)
+
+
+def _caster(dt: _dtype.dtype) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return pointwise.to(self, dt)
+
+    method.__doc__ = f"This tensor converted to {dt!r}."
+    return method
+
+
+_METHODS: dict[str, Any] = {
+    # arithmetic
+    "add": pointwise.add, "sub": pointwise.sub, "mul": pointwise.mul, "div": pointwise.div,
+    "pow": pointwise.pow, "neg": pointwise.neg, "reciprocal": pointwise.reciprocal,
+    "__add__": _binary(pointwise.add), "__radd__": _binary(pointwise.add, reflected=True),
+    "__sub__": _binary(pointwise.sub), "__rsub__": _binary(pointwise.rsub),
+    "__mul__": _binary(pointwise.mul), "__rmul__": _binary(pointwise.mul, reflected=True),
+    "__truediv__": _binary(pointwise.div), "__rtruediv__": _binary(pointwise.rdiv),
+    "__pow__": _binary(pointwise.pow), "__rpow__": _binary(pointwise.pow, reflected=True),
+    "__matmul__": linalg.matmul, "__rmatmul__": _binary(linalg.matmul, reflected=True),
+    "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
+    # functions
+    "exp": pointwise.exp, "log": pointwise.log, "sqrt": pointwise.sqrt, "abs": pointwise.abs,
+    "sin": pointwise.sin, "cos": pointwise.cos, "tanh": pointwise.tanh,
+    "sigmoid": pointwise.sigmoid, "relu": pointwise.relu, "clamp": pointwise.clamp,
+    "sign": pointwise.sign, "clone": pointwise.clone, "masked_fill": shape.masked_fill,
+    # reductions
+    "sum": reduce.sum, "mean": reduce.mean, "max": reduce.max, "min": reduce.min,
+    "argmax": reduce.argmax, "argmin": reduce.argmin,
+    # linear algebra
+    "matmul": linalg.matmul, "mm": linalg.mm, "mv": linalg.mv, "dot": linalg.dot,
+    # shape
+    "reshape": shape.reshape, "view": shape.view, "flatten": shape.flatten,
+    "permute": shape.permute, "t": shape.t, "T": property(shape.T), "mT": property(
+        lambda self: shape.transpose(self, -2, -1)),
+    "transpose": shape.transpose, "unsqueeze": shape.unsqueeze, "squeeze": shape.squeeze,
+    "expand": shape.expand, "expand_as": lambda self, other: shape.expand(self, other.shape),
+    "sum_to_size": shape.sum_to_size, "select": shape.select, "__getitem__": shape.getitem,
+    "__setitem__": setitem,
+    # comparisons and logic: results are bool tensors without history
+    "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
+    "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
+    "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
+    "eq": _compare(np.equal), "ne": _compare(np.not_equal), "lt": _compare(np.less),
+    "le": _compare(np.less_equal), "gt": _compare(np.greater), "ge": _compare(np.greater_equal),
+    "__and__": _logical(np.logical_and), "__or__": _logical(np.logical_or),
+    "__xor__": _logical(np.logical_xor), "__invert__": _invert,
+    # in place
+    "add_": _inplace_method(pointwise.add), "sub_": _inplace_method(pointwise.sub),
+    "mul_": _inplace_method(pointwise.mul), "div_": _inplace_method(pointwise.div),
+    "pow_": _inplace_method(pointwise.pow), "clamp_": _inplace_method(pointwise.clamp),
+    "__iadd__": _inplace_operator(pointwise.add), "__isub__": _inplace_operator(pointwise.sub),
+    "__imul__": _inplace_operator(pointwise.mul), "__itruediv__": _inplace_operator(pointwise.div),
+    "zero_": zero_, "fill_": fill_,
+    # conversion
+    "to": _to, "type": _type, "float": _caster(_dtype.float32), "double": _caster(_dtype.float64),
+    "half": _caster(_dtype.float16), "long": _caster(_dtype.int64), "int": _caster(_dtype.int32),
+    "bool": _caster(_dtype.bool_),
+}
+
+for _name, _method in _METHODS.items():
+    setattr(Tensor, _name, _method)

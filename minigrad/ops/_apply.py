@@ -1,0 +1,99 @@
+"""Running an op: compute the forward and, when gradients are wanted, record the node."""
+
+from __future__ import annotations
+
+from numbers import Number
+from typing import Any
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._dtype import dtype
+from minigrad.autograd import grad_mode
+from minigrad.autograd.graph import Function, new_sequence_nr
+from minigrad.tensor import Tensor
+
+
+def apply(op: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
+    """Run ``op`` forward on ``inputs``; record it as the output's ``grad_fn`` when needed."""
+    fn = op.__new__(op)
+    record = grad_mode.state.enabled and any(t._requires_grad for t in inputs)
+    fn._saved = {} if record else None
+    out = Tensor._make(fn.forward(*inputs, **params))
+    if op.is_view:
+        source = inputs[0]
+        out._version_counter = source._version_counter
+        out._base = source if source._base is None else source._base
+    if record:
+        fn.next_functions = tuple(t._edge() for t in inputs)
+        fn._sequence = new_sequence_nr()
+        fn._pre_hooks = None
+        fn._retained = None
+        fn._input_shapes = tuple(t._data.shape for t in inputs)
+        out.grad_fn = fn
+        out._requires_grad = True
+        if op.saves_result:
+            fn.save(result=out)
+    return out
+
+
+def is_number(value: object) -> bool:
+    """True for Python numbers and numpy scalars: what may stand beside a tensor in arithmetic."""
+    return isinstance(value, (Number, np.bool_)) and not isinstance(value, complex)
+
+
+def scalar_tensor(value: Any, dt: dtype) -> Tensor:
+    """A zero-dimensional tensor holding a Python number (a "wrapped number" in PyTorch)."""
+    return Tensor._make(np.array(value, dtype=dt.numpy))
+
+
+def cast(tensor: Tensor, dt: dtype) -> Tensor:
+    """``tensor`` with dtype ``dt``; recorded as ``ToCopyBackward0`` when it changes."""
+    if tensor._data.dtype == dt.numpy:
+        return tensor
+    return tensor.to(dt)
+
+
+def operands(a: Any, b: Any, *, floating: bool = False) -> tuple[Tensor, Tensor]:
+    """Two operands as tensors of one dtype by PyTorch's promotion rules.
+
+    ``floating`` makes integer results float32, as true division does.
+    """
+    if type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype:
+        dt = a.dtype
+    elif type(a) is Tensor and is_number(b) and a._data.dtype.kind == "f" and not isinstance(b, complex):
+        dt = a.dtype
+    else:
+        dt = _dtype.result_type([_rank(a), _rank(b)])
+    if floating and not dt.is_floating_point:
+        dt = _dtype.default_float
+    a = cast(a, dt) if isinstance(a, Tensor) else scalar_tensor(a, dt)
+    b = cast(b, dt) if isinstance(b, Tensor) else scalar_tensor(b, dt)
+    if a._data.shape != b._data.shape:
+        check_broadcast(a._data.shape, b._data.shape)
+    return a, b
+
+
+def _rank(value: Any) -> tuple[dtype, int]:
+    if isinstance(value, Tensor):
+        return value.dtype, 2 if value._data.ndim else 1
+    return _dtype.of_scalar(value), 0
+
+
+def check_broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> None:
+    """Raise PyTorch's error when two shapes do not broadcast."""
+    ndim = max(len(shape_a), len(shape_b))
+    for dim in range(ndim - 1, -1, -1):
+        offset = ndim - 1 - dim
+        size_a = shape_a[-1 - offset] if offset < len(shape_a) else 1
+        size_b = shape_b[-1 - offset] if offset < len(shape_b) else 1
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
+                f"at non-singleton dimension {dim}"
+            )
+
+
+def needs_input_grad(fn: Function) -> tuple[bool, ...]:
+    """For each input of a recorded op, whether a gradient is wanted for it."""
+    return tuple(node is not None for node, _ in fn.next_functions)

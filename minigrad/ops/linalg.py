@@ -1,0 +1,182 @@
+"""Matrix products: ``matmul`` / ``@`` picks dot, mv, mm or a batched product by the ranks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.autograd.graph import Function
+from minigrad.ops._apply import apply, check_broadcast, needs_input_grad
+from minigrad.tensor import Tensor
+
+
+class DotBackward0(Function):
+    formula = "Σ self · tensor"
+    rules = ("grad · tensor", "grad · self")
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save(self=a if b._requires_grad else None, tensor=b if a._requires_grad else None)
+        return np.asarray(np.dot(a._data, b._data))
+
+    def backward(self, grad: Tensor) -> tuple:
+        need_a, need_b = needs_input_grad(self)
+        return (
+            grad * self._saved_tensor if need_a else None,
+            grad * self._saved_self if need_b else None,
+        )
+
+
+class MvBackward0(Function):
+    formula = "self @ vec"
+    rules = ("grad ⊗ vec  (outer product)", "selfᵀ @ grad")
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save(self=a if b._requires_grad else None, vec=b if a._requires_grad else None)
+        return a._data @ b._data
+
+    def backward(self, grad: Tensor) -> tuple:
+        need_a, need_b = needs_input_grad(self)
+        return (
+            grad.unsqueeze(1) * self._saved_vec.unsqueeze(0) if need_a else None,
+            self._saved_self.t().mv(grad) if need_b else None,
+        )
+
+
+class MmBackward0(Function):
+    formula = "self @ mat2"
+    rules = ("grad @ mat2ᵀ", "selfᵀ @ grad")
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save(self=a if b._requires_grad else None, mat2=b if a._requires_grad else None)
+        return a._data @ b._data
+
+    def backward(self, grad: Tensor) -> tuple:
+        need_a, need_b = needs_input_grad(self)
+        return (
+            grad.mm(self._saved_mat2.t()) if need_a else None,
+            self._saved_self.t().mm(grad) if need_b else None,
+        )
+
+
+class BmmBackward0(Function):
+    """A batch of matrix products, broadcasting over the leading dimensions."""
+
+    formula = "self @ mat2, per batch"
+    rules = ("grad @ mat2ᵀ", "selfᵀ @ grad")
+
+    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
+        self.save(self=a if b._requires_grad else None, mat2=b if a._requires_grad else None)
+        return np.matmul(a._data, b._data)
+
+    def backward(self, grad: Tensor) -> tuple:
+        need_a, need_b = needs_input_grad(self)
+        return (
+            grad.matmul(self._saved_mat2.transpose(-1, -2)) if need_a else None,
+            self._saved_self.transpose(-1, -2).matmul(grad) if need_b else None,
+        )
+
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
+def _same_dtype(a: Tensor, b: Tensor) -> None:
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_NAMES[a.dtype.name]} != {_C_NAMES[b.dtype.name]}"
+        )
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "x".join(map(str, shape))
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Product of two matrices."""
+    for name, t in (("self", input), ("mat2", mat2)):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix")
+    _same_dtype(input, mat2)
+    if input._data.shape[1] != mat2._data.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(input._data.shape)} and "
+            f"{_shape_text(mat2._data.shape)})"
+        )
+    return apply(MmBackward0, input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Product of a matrix and a vector."""
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}"
+        )
+    _same_dtype(input, vec)
+    if input._data.shape[1] != vec._data.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input._data.shape[0]}), mat "
+            f"({_shape_text(input._data.shape)}), vec ({vec._data.shape[0]})"
+        )
+    return apply(MvBackward0, input, vec)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """Inner product of two vectors."""
+    if input._data.ndim != 1 or tensor._data.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input._data.ndim}D and {tensor._data.ndim}D tensors"
+        )
+    _same_dtype(input, tensor)
+    n, m = input._data.shape[0], tensor._data.shape[0]
+    if n != m:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    return apply(DotBackward0, input, tensor)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """The matrix product ``input @ other``, choosing dot, mv, mm or a batched product."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    ndim_a, ndim_b = input._data.ndim, other._data.ndim
+    if ndim_a == 0 or ndim_b == 0:
+        raise RuntimeError(
+            "both arguments to matmul need to be at least 1D, but they are "
+            f"{ndim_a}D and {ndim_b}D"
+        )
+    if ndim_a == 1 and ndim_b == 1:
+        return dot(input, other)
+    if ndim_a == 2 and ndim_b == 1:
+        return mv(input, other)
+    if ndim_a == 1 and ndim_b == 2:
+        return mm(input.unsqueeze(0), other).squeeze(0)
+    if ndim_a == 2 and ndim_b == 2:
+        return mm(input, other)
+    return _batched(input, other)
+
+
+def _batched(input: Tensor, other: Tensor) -> Tensor:
+    a = input.unsqueeze(0) if input._data.ndim == 1 else input
+    b = other.unsqueeze(-1) if other._data.ndim == 1 else other
+    _same_dtype(a, b)
+    check_broadcast(a._data.shape[:-2], b._data.shape[:-2])
+    if a._data.shape[-1] != b._data.shape[-2]:
+        if a._data.shape[:-2] == b._data.shape[:-2] and a._data.ndim == 3:
+            raise RuntimeError(
+                "Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{b._data.shape[0]}, {a._data.shape[-1]}] but got: "
+                f"[{b._data.shape[0]}, {b._data.shape[-2]}]."
+            )
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(a._data.shape[-2:])} and "
+            f"{_shape_text(b._data.shape[-2:])})"
+        )
+    out = apply(BmmBackward0, a, b)
+    if input._data.ndim == 1:
+        out = out.squeeze(-2)
+    if other._data.ndim == 1:
+        out = out.squeeze(-1)
+    return out
