@@ -17,8 +17,8 @@ from minigrad._dtype import (
     uint8,
 )
 from minigrad._printing import get_printoptions, set_printoptions
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.autograd import checks as _checks
+from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.autograd import functional as _functional
 from minigrad.creation import (
     arange,

@@ -95,7 +95,9 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def _filled(function: str, size: tuple, value: Any, dt: Any, requires_grad: bool) -> Tensor:
     shape = _sizes(function, size)
     if builtins.any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}"
+        )
     default = _dtype.default_float if dt is None else _dtype.check(dt, function)
     return _finish(function, np.full(shape, value, dtype=default.numpy), None, requires_grad)
 
@@ -115,12 +117,22 @@ def empty(*size: Any, dtype: dtype | None = None, requires_grad: bool = False) -
     return _filled("empty", size, 0, dtype, requires_grad)
 
 
-def full(size: Any, fill_value: Any, *, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any, fill_value: Any, *, dtype: dtype | None = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ``fill_value``; its dtype follows the value (int64 for ints) unless given."""
     if dtype is None:
-        dtype = _dtype.of_scalar(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+        dtype = _dtype.of_scalar(
+            fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+        )
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _filled("full", (size,) if isinstance(size, (int, np.integer)) else tuple(size), value, dtype, requires_grad)
+    return _filled(
+        "full",
+        (size,) if isinstance(size, (int, np.integer)) else tuple(size),
+        value,
+        dtype,
+        requires_grad,
+    )
 
 
 def _like(function: str, input: Tensor, value: Any, dt: Any, requires_grad: bool) -> Tensor:
@@ -165,7 +177,9 @@ def _type_title(dt: dtype) -> str:
 
 
 def rand(
-    *size: Any, generator: Generator | None = None, dtype: dtype | None = None,
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: dtype | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1) from the seeded generator."""
@@ -173,7 +187,9 @@ def rand(
 
 
 def randn(
-    *size: Any, generator: Generator | None = None, dtype: dtype | None = None,
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: dtype | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers from the seeded generator."""
@@ -191,7 +207,11 @@ def randn_like(input: Tensor, *, dtype: dtype | None = None, requires_grad: bool
 
 
 def randint(
-    low: int, high: int | None = None, size: Any = None, *, generator: Generator | None = None,
+    low: int,
+    high: int | None = None,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
     dtype: dtype | None = None,
 ) -> Tensor:
     """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
@@ -210,7 +230,11 @@ def randperm(n: int, *, generator: Generator | None = None) -> Tensor:
 
 
 def arange(
-    start: Any, end: Any = None, step: Any = 1, *, dtype: dtype | None = None,
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: dtype | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """``start, start + step, …`` below ``end``; int64 when all arguments are ints."""

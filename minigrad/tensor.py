@@ -143,7 +143,9 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if requires_grad and not self._data.dtype.kind == "f":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(requires_grad)
         return self
 

@@ -5,7 +5,8 @@
    last (as PyTorch's engine does), run its backward on the sum of the gradients it received,
    and hand each result to the matching ``next_functions`` entry; a node is ready once all its
    incoming edges have delivered.
-3. ``AccumulateGrad`` nodes add what reaches them into their leaf's ``.grad``.
+3. ``AccumulateGrad`` nodes add what reaches them into their leaf's ``.grad``. The additions
+   are written once the whole pass has succeeded, so a pass that raises changes no ``.grad``.
 
 An observer (see ``observe``) sees every step; it is the same loop, and costs one ``is None``
 check per node when nobody watches.
@@ -96,6 +97,7 @@ def run_backward(
             heapq.heappush(ready, (-node._sequence, len(ready), node))
     pushed = len(ready)
 
+    deposits: list[tuple[Tensor, Tensor]] = []
     observers = tuple(_observers)
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
@@ -108,19 +110,19 @@ def run_backward(
                 hooks = node.variable._hooks if is_leaf else node._pre_hooks
                 if hooks:
                     grad = _run_hooks(hooks, grad)
-                if node._retained is not None:
-                    _retain(node._retained(), grad, create_graph)
+                if node._retained is not None and node._retained() is not None:
+                    deposits.append((node._retained(), grad))
                 if node in targets:
                     position = targets[node]
                     captured[position] = grad
                     if accumulate and not is_leaf:
-                        _deposit(inputs[position], grad, create_graph)
+                        deposits.append((inputs[position], grad))
 
             if is_leaf:
                 if accumulate and grad is not None and (needed is None or node in targets):
-                    _deposit(node.variable, grad, create_graph)
+                    deposits.append((node.variable, grad))
                     for observer in observers:
-                        observer(BackwardStep(node, grad, (), node.variable.grad))
+                        observer(BackwardStep(node, grad, (), _add(node.variable.grad, grad)))
                 continue
             if needed is not None and node not in needed:
                 continue
@@ -146,6 +148,8 @@ def run_backward(
                 if remaining == 0:
                     heapq.heappush(ready, (-child._sequence, pushed, child))
                     pushed += 1
+        for tensor, grad in deposits:
+            _deposit(tensor, grad, create_graph)
     finally:
         grad_mode.state.enabled = previous_mode
     return captured
@@ -205,11 +209,6 @@ def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> 
         if result is not None:
             grad = result
     return grad
-
-
-def _retain(tensor: Tensor | None, grad: Tensor, create_graph: bool) -> None:
-    if tensor is not None:
-        _deposit(tensor, grad, create_graph)
 
 
 def _deposit(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:

@@ -50,19 +50,24 @@ def jacobian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = Fals
     with enable_grad():
         out = func(*xs)
         if not isinstance(out, Tensor):
-            raise TypeError("The outputs of the user-provided function given to jacobian must be a Tensor")
+            raise TypeError(
+                "The outputs of the user-provided function given to jacobian must be a Tensor"
+            )
         rows: list[list[Tensor]] = [[] for _ in xs]
         flat = out.reshape(-1)
         for index in range(flat.numel()):
             # One backward pass per output element: row ``index`` of the Jacobian.
-            grads = _grad(flat[index], xs, retain_graph=True, create_graph=create_graph, allow_unused=True)
+            grads = _grad(
+                flat[index], xs, retain_graph=True, create_graph=create_graph, allow_unused=True
+            )
             for row, x, g in zip(rows, xs, grads):
                 row.append(Tensor._make(np.zeros_like(x._data)) if g is None else g)
     from minigrad.ops.shape import stack
 
     jacobians = tuple(
-        (stack(row) if row else Tensor._make(np.zeros((0,) + x._data.shape, x._data.dtype)))
-        .reshape(tuple(out.shape) + tuple(x.shape))
+        (
+            stack(row) if row else Tensor._make(np.zeros((0,) + x._data.shape, x._data.dtype))
+        ).reshape(tuple(out.shape) + tuple(x.shape))
         for row, x in zip(rows, xs)
     )
     if not create_graph:

@@ -184,7 +184,9 @@ _TENSOR_TYPE_NAMES = {
 
 
 def _modified_message(tensor: Tensor, expected: int) -> str:
-    description = f"[torch.{_TENSOR_TYPE_NAMES[tensor.dtype.name]} [{', '.join(map(str, tensor.shape))}]]"
+    description = (
+        f"[torch.{_TENSOR_TYPE_NAMES[tensor.dtype.name]} [{', '.join(map(str, tensor.shape))}]]"
+    )
     if tensor.grad_fn is not None:
         op = re.sub(r"Backward\d+$", "", tensor.grad_fn.name())
         description += f", which is output 0 of {op},"

@@ -67,14 +67,25 @@ def _logical(ufunc: np.ufunc) -> Any:
 
 def _invert(self: Tensor) -> Tensor:
     if self._data.dtype.kind == "f":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return Tensor._make(np.invert(self._data))
 
 
 # -- in-place ops ----------------------------------------------------------------------------
 
-_TYPE_TITLES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
-                "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+_TYPE_TITLES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "int8": "Char",
+    "uint8": "Byte",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+}
 
 
 def _inplace(self: Tensor, result: Tensor) -> Tensor:
@@ -106,7 +117,9 @@ def _inplace(self: Tensor, result: Tensor) -> Tensor:
 
 def _check_inplace(self: Tensor) -> None:
     if grad_mode.state.enabled and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
     if not self._data.flags.writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
@@ -195,51 +208,109 @@ def _caster(dt: _dtype.dtype) -> Any:
 
 _METHODS: dict[str, Any] = {
     # arithmetic
-    "add": pointwise.add, "sub": pointwise.sub, "mul": pointwise.mul, "div": pointwise.div,
-    "pow": pointwise.pow, "neg": pointwise.neg, "reciprocal": pointwise.reciprocal,
-    "__add__": _binary(pointwise.add), "__radd__": _binary(pointwise.add, reflected=True),
-    "__sub__": _binary(pointwise.sub), "__rsub__": _binary(pointwise.rsub),
-    "__mul__": _binary(pointwise.mul), "__rmul__": _binary(pointwise.mul, reflected=True),
-    "__truediv__": _binary(pointwise.div), "__rtruediv__": _binary(pointwise.rdiv),
-    "__pow__": _binary(pointwise.pow), "__rpow__": _binary(pointwise.pow, reflected=True),
-    "__matmul__": linalg.matmul, "__rmatmul__": _binary(linalg.matmul, reflected=True),
-    "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
+    "add": pointwise.add,
+    "sub": pointwise.sub,
+    "mul": pointwise.mul,
+    "div": pointwise.div,
+    "pow": pointwise.pow,
+    "neg": pointwise.neg,
+    "reciprocal": pointwise.reciprocal,
+    "__add__": _binary(pointwise.add),
+    "__radd__": _binary(pointwise.add, reflected=True),
+    "__sub__": _binary(pointwise.sub),
+    "__rsub__": _binary(pointwise.rsub),
+    "__mul__": _binary(pointwise.mul),
+    "__rmul__": _binary(pointwise.mul, reflected=True),
+    "__truediv__": _binary(pointwise.div),
+    "__rtruediv__": _binary(pointwise.rdiv),
+    "__pow__": _binary(pointwise.pow),
+    "__rpow__": _binary(pointwise.pow, reflected=True),
+    "__matmul__": linalg.matmul,
+    "__rmatmul__": _binary(linalg.matmul, reflected=True),
+    "__neg__": pointwise.neg,
+    "__pos__": lambda self: self,
+    "__abs__": pointwise.abs,
     # functions
-    "exp": pointwise.exp, "log": pointwise.log, "sqrt": pointwise.sqrt, "abs": pointwise.abs,
-    "sin": pointwise.sin, "cos": pointwise.cos, "tanh": pointwise.tanh,
-    "sigmoid": pointwise.sigmoid, "relu": pointwise.relu, "clamp": pointwise.clamp,
-    "sign": pointwise.sign, "clone": pointwise.clone, "masked_fill": shape.masked_fill,
+    "exp": pointwise.exp,
+    "log": pointwise.log,
+    "sqrt": pointwise.sqrt,
+    "abs": pointwise.abs,
+    "sin": pointwise.sin,
+    "cos": pointwise.cos,
+    "tanh": pointwise.tanh,
+    "sigmoid": pointwise.sigmoid,
+    "relu": pointwise.relu,
+    "clamp": pointwise.clamp,
+    "sign": pointwise.sign,
+    "clone": pointwise.clone,
+    "masked_fill": shape.masked_fill,
     # reductions
-    "sum": reduce.sum, "mean": reduce.mean, "max": reduce.max, "min": reduce.min,
-    "argmax": reduce.argmax, "argmin": reduce.argmin,
+    "sum": reduce.sum,
+    "mean": reduce.mean,
+    "max": reduce.max,
+    "min": reduce.min,
+    "argmax": reduce.argmax,
+    "argmin": reduce.argmin,
     # linear algebra
-    "matmul": linalg.matmul, "mm": linalg.mm, "mv": linalg.mv, "dot": linalg.dot,
+    "matmul": linalg.matmul,
+    "mm": linalg.mm,
+    "mv": linalg.mv,
+    "dot": linalg.dot,
     # shape
-    "reshape": shape.reshape, "view": shape.view, "flatten": shape.flatten,
-    "permute": shape.permute, "t": shape.t, "T": property(shape.T), "mT": property(
-        lambda self: shape.transpose(self, -2, -1)),
-    "transpose": shape.transpose, "unsqueeze": shape.unsqueeze, "squeeze": shape.squeeze,
-    "expand": shape.expand, "expand_as": lambda self, other: shape.expand(self, other.shape),
-    "sum_to_size": shape.sum_to_size, "select": shape.select, "__getitem__": shape.getitem,
+    "reshape": shape.reshape,
+    "view": shape.view,
+    "flatten": shape.flatten,
+    "permute": shape.permute,
+    "t": shape.t,
+    "T": property(shape.T),
+    "mT": property(lambda self: shape.transpose(self, -2, -1)),
+    "transpose": shape.transpose,
+    "unsqueeze": shape.unsqueeze,
+    "squeeze": shape.squeeze,
+    "expand": shape.expand,
+    "expand_as": lambda self, other: shape.expand(self, other.shape),
+    "sum_to_size": shape.sum_to_size,
+    "select": shape.select,
+    "__getitem__": shape.getitem,
     "__setitem__": setitem,
     # comparisons and logic: results are bool tensors without history
-    "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
-    "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
-    "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
-    "eq": _compare(np.equal), "ne": _compare(np.not_equal), "lt": _compare(np.less),
-    "le": _compare(np.less_equal), "gt": _compare(np.greater), "ge": _compare(np.greater_equal),
-    "__and__": _logical(np.logical_and), "__or__": _logical(np.logical_or),
-    "__xor__": _logical(np.logical_xor), "__invert__": _invert,
+    "__eq__": _compare(np.equal),
+    "__ne__": _compare(np.not_equal),
+    "__lt__": _compare(np.less),
+    "__le__": _compare(np.less_equal),
+    "__gt__": _compare(np.greater),
+    "__ge__": _compare(np.greater_equal),
+    "eq": _compare(np.equal),
+    "ne": _compare(np.not_equal),
+    "lt": _compare(np.less),
+    "le": _compare(np.less_equal),
+    "gt": _compare(np.greater),
+    "ge": _compare(np.greater_equal),
+    "__and__": _logical(np.logical_and),
+    "__or__": _logical(np.logical_or),
+    "__xor__": _logical(np.logical_xor),
+    "__invert__": _invert,
     # in place
-    "add_": _inplace_method(pointwise.add), "sub_": _inplace_method(pointwise.sub),
-    "mul_": _inplace_method(pointwise.mul), "div_": _inplace_method(pointwise.div),
-    "pow_": _inplace_method(pointwise.pow), "clamp_": _inplace_method(pointwise.clamp),
-    "__iadd__": _inplace_operator(pointwise.add), "__isub__": _inplace_operator(pointwise.sub),
-    "__imul__": _inplace_operator(pointwise.mul), "__itruediv__": _inplace_operator(pointwise.div),
-    "zero_": zero_, "fill_": fill_,
+    "add_": _inplace_method(pointwise.add),
+    "sub_": _inplace_method(pointwise.sub),
+    "mul_": _inplace_method(pointwise.mul),
+    "div_": _inplace_method(pointwise.div),
+    "pow_": _inplace_method(pointwise.pow),
+    "clamp_": _inplace_method(pointwise.clamp),
+    "__iadd__": _inplace_operator(pointwise.add),
+    "__isub__": _inplace_operator(pointwise.sub),
+    "__imul__": _inplace_operator(pointwise.mul),
+    "__itruediv__": _inplace_operator(pointwise.div),
+    "zero_": zero_,
+    "fill_": fill_,
     # conversion
-    "to": _to, "type": _type, "float": _caster(_dtype.float32), "double": _caster(_dtype.float64),
-    "half": _caster(_dtype.float16), "long": _caster(_dtype.int64), "int": _caster(_dtype.int32),
+    "to": _to,
+    "type": _type,
+    "float": _caster(_dtype.float32),
+    "double": _caster(_dtype.float64),
+    "half": _caster(_dtype.float16),
+    "long": _caster(_dtype.int64),
+    "int": _caster(_dtype.int32),
     "bool": _caster(_dtype.bool_),
 }
 

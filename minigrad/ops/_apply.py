@@ -61,7 +61,12 @@ def operands(a: Any, b: Any, *, floating: bool = False) -> tuple[Tensor, Tensor]
     """
     if type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype:
         dt = a.dtype
-    elif type(a) is Tensor and is_number(b) and a._data.dtype.kind == "f" and not isinstance(b, complex):
+    elif (
+        type(a) is Tensor
+        and is_number(b)
+        and a._data.dtype.kind == "f"
+        and not isinstance(b, complex)
+    ):
         dt = a.dtype
     else:
         dt = _dtype.result_type([_rank(a), _rank(b)])

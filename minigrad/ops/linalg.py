@@ -75,9 +75,17 @@ class BmmBackward0(Function):
         )
 
 
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}
+_C_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:
@@ -140,12 +148,13 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product ``input @ other``, choosing dot, mv, mm or a batched product."""
     if not isinstance(other, Tensor):
-        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+        raise TypeError(
+            f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
     ndim_a, ndim_b = input._data.ndim, other._data.ndim
     if ndim_a == 0 or ndim_b == 0:
         raise RuntimeError(
-            "both arguments to matmul need to be at least 1D, but they are "
-            f"{ndim_a}D and {ndim_b}D"
+            f"both arguments to matmul need to be at least 1D, but they are {ndim_a}D and {ndim_b}D"
         )
     if ndim_a == 1 and ndim_b == 1:
         return dot(input, other)

@@ -299,7 +299,9 @@ class ClampBackward1(Function):
 
     def backward(self, grad: Tensor) -> Tensor:
         a, low, high = self._saved_self, self._saved_min, self._saved_max
-        inside = (a >= (-np.inf if low is None else low)) & (a <= (np.inf if high is None else high))
+        inside = (a >= (-np.inf if low is None else low)) & (
+            a <= (np.inf if high is None else high)
+        )
         return grad * inside
 
 

@@ -12,7 +12,9 @@ from minigrad.ops._apply import apply
 from minigrad.tensor import Tensor, wrap_dim
 
 
-def _expand_back(grad: Tensor, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]) -> Tensor:
+def _expand_back(
+    grad: Tensor, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
+) -> Tensor:
     """Spread a reduced gradient back over the shape it was reduced from."""
     if not keepdim:
         for dim in sorted(dims):
@@ -115,8 +117,13 @@ class _ExtremumDim(Function):
         dim = self._saved_dim
         if not self._saved_keepdim:
             grad = grad.unsqueeze(dim)
-        return apply(GatherBackwardBackward0, grad, indices=self._saved_indices, dim=dim,
-                     shape=self._saved_self_sym_sizes)
+        return apply(
+            GatherBackwardBackward0,
+            grad,
+            indices=self._saved_indices,
+            dim=dim,
+            shape=self._saved_self_sym_sizes,
+        )
 
 
 class MaxBackward0(_ExtremumDim):
@@ -154,8 +161,13 @@ class GatherBackward0(Function):
         return np.take_along_axis(a._data, indices, axis=dim)
 
     def backward(self, grad: Tensor) -> Tensor:
-        return apply(GatherBackwardBackward0, grad, indices=self._saved_indices,
-                     dim=self._saved_dim, shape=self._saved_self_sym_sizes)
+        return apply(
+            GatherBackwardBackward0,
+            grad,
+            indices=self._saved_indices,
+            dim=self._saved_dim,
+            shape=self._saved_self_sym_sizes,
+        )
 
 
 def _sum_type(a: Tensor) -> Any:
@@ -195,8 +207,14 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 
 
 def _type_title(input: Tensor) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(input.dtype.name, input.dtype.name)
+    return {
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(input.dtype.name, input.dtype.name)
 
 
 class _ReturnType(tuple):

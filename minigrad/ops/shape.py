@@ -230,7 +230,9 @@ class StackBackward0(Function):
 
 def _sizes(function: str, args: tuple) -> tuple[int, ...]:
     """Sizes given as separate ints or as one sequence, with PyTorch's TypeError otherwise."""
-    sizes = tuple(args[0]) if len(args) == 1 and not isinstance(args[0], (int, np.integer)) else args
+    sizes = (
+        tuple(args[0]) if len(args) == 1 and not isinstance(args[0], (int, np.integer)) else args
+    )
     for position, size in enumerate(sizes):
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
             raise TypeError(
@@ -250,7 +252,9 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
     if any(s < -1 for s in shape):
         raise RuntimeError(f"invalid shape dimension {min(shape)}")
     if -1 in shape or known != numel:
-        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        raise RuntimeError(
+            f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}"
+        )
     return shape
 
 
@@ -376,7 +380,9 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     return apply(SelectBackward0, input, dim=dim, index=int(index) % size)
 
 
-def slice_dim(input: Tensor, dim: int, start: int | None, end: int | None, step: int | None) -> Tensor:
+def slice_dim(
+    input: Tensor, dim: int, start: int | None, end: int | None, step: int | None
+) -> Tensor:
     """``input[start:end:step]`` along ``dim``."""
     if step is not None and step <= 0:
         raise ValueError("step must be greater than zero")
@@ -397,7 +403,9 @@ def getitem(input: Tensor, key: Any) -> Tensor:
             input._data[indices]
         except IndexError as error:
             raise IndexError(str(error)) from None
-        return apply(IndexBackward0, input, indices=indices if isinstance(key, tuple) else indices[0])
+        return apply(
+            IndexBackward0, input, indices=indices if isinstance(key, tuple) else indices[0]
+        )
     consumed = sum(1 for k in keys if k is not None and k is not Ellipsis)
     if consumed > input._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
@@ -417,9 +425,15 @@ def getitem(input: Tensor, key: Any) -> Tensor:
         else:
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
-                "are valid indices (got {})".format(type(k).__name__)
+                f"are valid indices (got {type(k).__name__})"
             )
-    return out if out is not input else slice_dim(input, 0, None, None, None) if input._data.ndim else out
+    return (
+        out
+        if out is not input
+        else slice_dim(input, 0, None, None, None)
+        if input._data.ndim
+        else out
+    )
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
@@ -441,8 +455,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
         shape = t._data.shape
         if len(shape) != len(first):
             raise RuntimeError(
-                "Tensors must have same number of dimensions: got "
-                f"{len(first)} and {len(shape)}"
+                f"Tensors must have same number of dimensions: got {len(first)} and {len(shape)}"
             )
         for d, (a, b) in enumerate(zip(first, shape)):
             if d != dim and a != b:
