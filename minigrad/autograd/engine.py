@@ -33,7 +33,8 @@ class BackwardStep(NamedTuple):
 
     ``grad_output`` is the summed gradient the node received. ``grad_inputs`` holds what it
     sends along each of its ``next_functions`` (empty for ``AccumulateGrad``). For
-    ``AccumulateGrad``, ``leaf_grad`` is the leaf's ``.grad`` after the deposit.
+    ``AccumulateGrad``, ``leaf_grad`` is what the leaf's ``.grad`` holds after this step (or
+    would hold, when the pass only computes gradients, as ``autograd.grad`` does).
     """
 
     node: Node
@@ -119,8 +120,9 @@ def run_backward(
                         deposits.append((inputs[position], grad))
 
             if is_leaf:
-                if accumulate and grad is not None and (needed is None or node in targets):
-                    deposits.append((node.variable, grad))
+                if grad is not None and (needed is None or node in targets):
+                    if accumulate:
+                        deposits.append((node.variable, grad))
                     for observer in observers:
                         observer(BackwardStep(node, grad, (), _add(node.variable.grad, grad)))
                 continue

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
 
@@ -27,7 +29,16 @@ SECOND_BACKWARD = (
 )
 
 
-class Node:
+class _Slotted(type):
+    """Gives every node class empty ``__slots__`` so that op definitions need not repeat it:
+    nodes are made for every recorded op, and a per-instance ``__dict__`` would slow that."""
+
+    def __new__(mcls, name: str, bases: tuple, namespace: dict) -> type:
+        namespace.setdefault("__slots__", ())
+        return super().__new__(mcls, name, bases, namespace)
+
+
+class Node(metaclass=_Slotted):
     """A step of the backward pass; PyTorch's ``grad_fn`` objects."""
 
     __slots__ = ("next_functions", "_sequence", "_pre_hooks", "_retained", "__weakref__")
@@ -105,7 +116,7 @@ class Function(Node):
       ``create_graph=True`` the backward pass is itself recorded (higher-order derivatives).
     """
 
-    __slots__ = ("_saved", "_input_shapes")
+    __slots__ = ("_saved", "_input_shapes", "_values")
 
     formula: ClassVar[str] = ""
     rules: ClassVar[tuple[str, ...]] = ()
@@ -151,8 +162,17 @@ class Function(Node):
             raise RuntimeError(_modified_message(tensor, value.version))
         return tensor
 
+    def forward_values(self) -> tuple[tuple[np.ndarray, ...], np.ndarray] | None:
+        """The inputs' data and the output's data of the forward pass; None once freed.
+
+        Not part of PyTorch: it lets a learner (and the step-through widgets) see every
+        intermediate value, as micrograd does.
+        """
+        return self._values
+
     def _release(self) -> None:
         """Free the saved tensors (not the plain values), as backward does without retain_graph."""
+        self._values = None
         saved = self._saved
         if saved:
             for key, value in saved.items():

@@ -17,7 +17,12 @@ from minigrad.tensor import Tensor
 def apply(op: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
     """Run ``op`` forward on ``inputs``; record it as the output's ``grad_fn`` when needed."""
     fn = op.__new__(op)
-    record = grad_mode.state.enabled and any(t._requires_grad for t in inputs)
+    record = False
+    if grad_mode.state.enabled:
+        for t in inputs:
+            if t._requires_grad:
+                record = True
+                break
     fn._saved = {} if record else None
     out = Tensor._make(fn.forward(*inputs, **params))
     if op.is_view:
@@ -25,11 +30,11 @@ def apply(op: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
         out._version_counter = source._version_counter
         out._base = source if source._base is None else source._base
     if record:
-        fn.next_functions = tuple(t._edge() for t in inputs)
+        fn.next_functions = tuple([t._edge() for t in inputs])
         fn._sequence = new_sequence_nr()
-        fn._pre_hooks = None
-        fn._retained = None
-        fn._input_shapes = tuple(t._data.shape for t in inputs)
+        fn._pre_hooks = fn._retained = None
+        fn._input_shapes = tuple([t._data.shape for t in inputs])
+        fn._values = (tuple([t._data for t in inputs]), out._data)
         out.grad_fn = fn
         out._requires_grad = True
         if op.saves_result:
@@ -37,8 +42,13 @@ def apply(op: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
     return out
 
 
+_NUMBER_TYPES = (int, float, bool)
+
+
 def is_number(value: object) -> bool:
     """True for Python numbers and numpy scalars: what may stand beside a tensor in arithmetic."""
+    if type(value) in _NUMBER_TYPES:
+        return True
     return isinstance(value, (Number, np.bool_)) and not isinstance(value, complex)
 
 
@@ -59,17 +69,17 @@ def operands(a: Any, b: Any, *, floating: bool = False) -> tuple[Tensor, Tensor]
 
     ``floating`` makes integer results float32, as true division does.
     """
-    if type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype:
-        dt = a.dtype
-    elif (
-        type(a) is Tensor
-        and is_number(b)
-        and a._data.dtype.kind == "f"
-        and not isinstance(b, complex)
-    ):
-        dt = a.dtype
-    else:
-        dt = _dtype.result_type([_rank(a), _rank(b)])
+    if type(a) is Tensor:
+        kind = a._data.dtype.kind
+        if type(b) is Tensor and a._data.dtype == b._data.dtype:
+            if a._data.shape != b._data.shape:
+                check_broadcast(a._data.shape, b._data.shape)
+            if kind == "f" or not floating:
+                return a, b
+        elif kind == "f" and type(b) in _NUMBER_TYPES:
+            # the commonest case, ``x * 2.0``: the number takes the tensor's float type
+            return a, Tensor._make(np.array(b, dtype=a._data.dtype))
+    dt = _dtype.result_type([_rank(a), _rank(b)])
     if floating and not dt.is_floating_point:
         dt = _dtype.default_float
     a = cast(a, dt) if isinstance(a, Tensor) else scalar_tensor(a, dt)

@@ -1,0 +1,101 @@
+"""Draw the graph autograd builds, for PyTorch and minigrad tensors alike.
+
+>>> from minigrad.viz import draw
+>>> draw(Q)                                  # doctest: +SKIP
+>>> draw(loss, names={"w": w, "x": x})       # doctest: +SKIP
+>>> draw(Q, view="values")                   # doctest: +SKIP
+
+The pipeline is graph.py (walk the grad_fn nodes into plain boxes and arrows),
+dot.py (boxes and arrows to DOT text) and display.py (DOT text to a picture).
+Step-through widgets reuse the first two: build_graph() once, then to_dot() with
+``highlight=[graph.find(node)]`` at every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .display import Drawing, GraphvizMissing
+from .dot import to_dot
+from .graph import Edge, Graph, Node, build_graph
+from .tensors import is_node, is_tensor, type_name
+
+__all__ = [
+    "Drawing",
+    "Edge",
+    "Graph",
+    "GraphvizMissing",
+    "Node",
+    "build_graph",
+    "draw",
+    "to_dot",
+]
+
+
+def draw(
+    roots: Any,
+    *,
+    names: Mapping[str, Any] | None = None,
+    view: str = "autograd",
+    show_saved: bool = False,
+    show_shapes: bool = True,
+    show_values: bool | None = None,
+    show_grads: bool | None = None,
+    highlight: Any = (),
+    rankdir: str | None = None,
+    max_nodes: int | None = 500,
+) -> Drawing:
+    """Draw the autograd graph behind a tensor (or a list of tensors).
+
+    Args:
+        roots: the tensor(s) to draw from, e.g. ``loss``; grad_fn nodes work too.
+        names: ``{"w": w, "x": x}``: label these tensors by name (``names=globals()`` works).
+        view: ``"autograd"``: the grad_fn nodes PyTorch builds, arrows in next_functions
+            order (the way backward() walks). ``"values"``: the forward computation, each
+            tensor with its data and .grad, like micrograd's draw_dot.
+        show_saved: add the tensors each node saved for backward (orange); those that
+            backward() released are drawn as 'freed'.
+        show_shapes: print each tensor's shape (and dtype when not float32).
+        show_values, show_grads: print data / .grad on tensor boxes
+            (default: on in the values view, off in the autograd view).
+        highlight: tensors and/or grad_fn nodes to draw with a thick red border.
+        rankdir: layout direction, 'TB', 'LR', 'BT' or 'RL'
+            (default: 'TB' for the autograd view, 'LR' for the values view).
+        max_nodes: draw at most this many grad_fn nodes; the rest collapse into one
+            '… N more' box. None draws everything.
+
+    Returns:
+        A Drawing: shows itself in Jupyter, ``.source`` is the DOT text,
+        ``.render("q", format="png")`` writes a file, ``.graph`` is the plain data.
+
+    >>> import torch
+    >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
+    >>> print(draw(a * a).graph.nodes[1].title)
+    MulBackward0
+    """
+    graph = build_graph(roots, names=names, view=view, show_saved=show_saved, max_nodes=max_nodes)
+    values_view = view == "values"
+    source = to_dot(
+        graph,
+        show_shapes=show_shapes,
+        show_values=values_view if show_values is None else show_values,
+        show_grads=values_view if show_grads is None else show_grads,
+        highlight=_highlighted_ids(graph, highlight),
+        rankdir=rankdir or ("LR" if values_view else "TB"),
+    )
+    return Drawing(source, graph)
+
+
+def _highlighted_ids(graph: Graph, highlight: Any) -> list[str]:
+    """Box ids for the tensors / grad_fn nodes to highlight; ones not drawn are skipped
+    (a widget may point at a node that max_nodes cut off)."""
+    items = list(highlight) if isinstance(highlight, (list, tuple, set)) else [highlight]
+    ids = []
+    for item in items:
+        if not (is_tensor(item) or is_node(item)):
+            raise TypeError(f"highlight= takes tensors and grad_fn nodes, got {type_name(item)}")
+        box = graph.find(item)
+        if box is not None:
+            ids.append(box)
+    return ids

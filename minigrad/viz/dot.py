@@ -1,0 +1,193 @@
+"""A Graph (see graph.py) as DOT text: labels, escaping and the colour language.
+
+The colours follow torchviz, so a picture reads the same in both:
+
+=============  =====================  ==========================================
+box            fill                   what it is
+=============  =====================  ==========================================
+grad_fn / op   light grey  #d9d9d9    a node of the backward graph
+leaf tensor    light blue  #add8e6    a tensor you created (requires_grad=True)
+output         light green #caff70    a tensor you passed to draw()
+saved tensor   orange      #ffa500    kept by a node for backward (show_saved)
+freed          pale orange #ffe4b5    a saved tensor that backward() released
+tensor         white       #ffffff    an intermediate result (values view)
+no grad        pale grey   #eeeeee    dashed, grey text: does not require grad
+                                      (constants, no_grad(), detach())
+highlight      any fill, thick red border
+=============  =====================  ==========================================
+
+Every box has an explicit fill and dark text and the arrows are mid grey, so the
+picture reads on light and dark JupyterLab themes alike. All text goes through
+HTML escaping, so names containing ``< > & " { } |`` are safe.
+
+>>> import torch
+>>> from minigrad.viz.graph import build_graph
+>>> x = torch.ones(2, requires_grad=True)
+>>> print(to_dot(build_graph(x * 2)).splitlines()[0])
+digraph autograd {
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from .graph import Graph, Node
+from .tensors import data_lines, grad_lines, is_tensor, sequence_nr, shape_text
+
+RANKDIRS = ("TB", "LR", "BT", "RL")
+
+FONT = "Helvetica,Arial,sans-serif"
+MONO = "Courier,monospace"
+TEXT = "#1a1a1a"
+NOTE = "#444444"
+BORDER = "#4d4d4d"
+EDGE = "#808080"
+ORANGE = "#ffa500"
+ORANGE_TEXT = "#c77700"  # orange dark enough for small text on white and on black
+HIGHLIGHT = "#d62728"
+NO_GRAD_FILL = "#eeeeee"
+NO_GRAD_TEXT = "#666666"
+NO_GRAD_BORDER = "#999999"
+
+# kind -> (fill, shape, rounded)
+_BOXES = {
+    "function": ("#d9d9d9", "box", False),
+    "op": ("#d9d9d9", "ellipse", False),
+    "output": ("#caff70", "box", True),
+    "leaf": ("#add8e6", "box", True),
+    "tensor": ("#ffffff", "box", True),
+    "saved": (ORANGE, "box", True),
+    "freed": ("#ffe4b5", "box", True),
+    "constant": (NO_GRAD_FILL, "box", True),
+    "more": ("#ffffff", "note", False),
+}
+_TENSOR_KINDS = {"output", "leaf", "tensor", "saved", "constant"}
+
+_EDGES = {
+    "saved": f'color="{ORANGE}" fontcolor="{ORANGE_TEXT}" style=dashed dir=none',
+    "constant": "style=dashed",
+    "more": "style=dotted",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def to_dot(
+    graph: Graph,
+    *,
+    show_shapes: bool = True,
+    show_values: bool = False,
+    show_grads: bool = False,
+    highlight: Iterable[str] = (),
+    rankdir: str = "TB",
+) -> str:
+    """DOT text for a graph; highlight lists box ids ('n3') to draw with a red border.
+
+    >>> import torch
+    >>> from minigrad.viz.graph import build_graph
+    >>> a = torch.ones(2, requires_grad=True)
+    >>> "MulBackward0" in to_dot(build_graph(a * 2))
+    True
+    """
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    emphasised = set(highlight)
+    # ordering keeps each box's arrows left to right in next_functions / input order
+    ordering = "out" if graph.view == "autograd" else "in"
+    lines = [
+        f"digraph {graph.view} {{",
+        f'\tgraph [rankdir={rankdir} ordering={ordering} bgcolor=transparent fontname="{FONT}"'
+        " nodesep=0.25 ranksep=0.35]",
+        f'\tnode [shape=box style=filled fillcolor="#d9d9d9" color="{BORDER}" fontcolor="{TEXT}"'
+        f' fontname="{FONT}" fontsize=11 margin="0.08,0.04" height=0.3]',
+        f'\tedge [color="{EDGE}" fontcolor="{EDGE}" fontname="{FONT}" fontsize=9 arrowsize=0.7]',
+    ]
+    for node in graph.nodes:
+        label = _label(node, show_shapes, show_values, show_grads)
+        lines.append(f"\t{node.id} [label=<{label}>{_node_style(node, node.id in emphasised)}]")
+    for edge in graph.edges:
+        attrs = _EDGES.get(edge.kind, "")
+        if edge.label:
+            attrs += f" label={_quote(edge.label)}"
+        lines.append(f"\t{edge.src} -> {edge.dst}" + (f" [{attrs.strip()}]" if attrs else ""))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def escape(text: str) -> str:
+    """Text made safe inside an HTML-like DOT label (control characters shown as '?')."""
+    return html.escape(_CONTROL.sub("?", text), quote=True)
+
+
+def _quote(text: str) -> str:
+    """A double-quoted DOT string; backslashes escaped so '\\n' etc. stay literal."""
+    text = _CONTROL.sub("?", text).replace("\n", " ")
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _node_style(node: Node, emphasised: bool) -> str:
+    fill, shape, rounded = _BOXES[node.kind]
+    style = ["filled"] + (["rounded"] if rounded else [])
+    attrs = []
+    if shape != "box":
+        attrs.append(f"shape={shape}")
+    border = None
+    if node.no_grad:
+        fill = NO_GRAD_FILL
+        style.append("dashed")
+        border = ORANGE if node.kind == "saved" else NO_GRAD_BORDER
+        attrs.append(f'fontcolor="{NO_GRAD_TEXT}"')
+    if emphasised:
+        border = HIGHLIGHT
+        attrs.append("penwidth=3")
+    if border:
+        attrs.append(f'color="{border}"')
+    if fill != "#d9d9d9":
+        attrs.append(f'fillcolor="{fill}"')
+    if style != ["filled"]:
+        attrs.append(f'style="{",".join(style)}"')
+    number = sequence_nr(node.obj) if node.kind in ("function", "op") else None
+    if number is not None:
+        attrs.append(f"tooltip={_quote(f'{_fn_name(node)} · sequence_nr {number}')}")
+    return (" " + " ".join(attrs)) if attrs else ""
+
+
+def _fn_name(node: Node) -> str:
+    # an op box (values view) is titled 'mul' and carries 'MulBackward0' as its first note
+    return node.title if node.kind == "function" else node.notes[0]
+
+
+def _label(node: Node, show_shapes: bool, show_values: bool, show_grads: bool) -> str:
+    note_colour = NO_GRAD_TEXT if node.no_grad else NOTE
+    rows = [_row(f"<B>{escape(node.title)}</B>")]
+    tensor = node.obj if node.kind in _TENSOR_KINDS and is_tensor(node.obj) else None
+    if tensor is not None:
+        if show_shapes:
+            rows.append(_row(escape(shape_text(tensor))))
+        if show_values:
+            rows.append(_field("data", data_lines(tensor)))
+        if show_grads and tensor.requires_grad:
+            rows.append(_field("grad", grad_lines(tensor)))
+    for note in node.notes:
+        rows.append(_row(f'<FONT POINT-SIZE="9" COLOR="{note_colour}">{escape(note)}</FONT>'))
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
+
+
+def _row(content: str) -> str:
+    return f'<TR><TD COLSPAN="2">{content}</TD></TR>'
+
+
+def _field(name: str, values: list[str]) -> str:
+    """A 'data' or 'grad' row: the name, then the value lines left-aligned in monospace."""
+    text = "".join(f'{escape(line)}<BR ALIGN="LEFT"/>' for line in values)
+    return (
+        f'<TR><TD ALIGN="RIGHT" VALIGN="TOP"><FONT POINT-SIZE="9" COLOR="{NOTE}">{name}</FONT>'
+        f'</TD><TD ALIGN="LEFT" BALIGN="LEFT"><FONT FACE="{MONO}" POINT-SIZE="10">{text}</FONT>'
+        "</TD></TR>"
+    )

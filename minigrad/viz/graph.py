@@ -1,0 +1,437 @@
+"""The autograd graph as plain data: an iterative walk from tensors to boxes and arrows.
+
+build_graph() follows ``grad_fn.next_functions`` breadth-first with an explicit
+queue, so a 100,000-node chain needs no recursion, and numbers the boxes n0, n1, ...
+in traversal order, so the same program always gives the same graph. Graphviz is
+not involved: dot.py turns a Graph into DOT text, and step-through widgets can use
+a Graph directly (``Graph.find`` maps a tensor or grad_fn to the box that draws it).
+
+Two views of one walk:
+
+- ``"autograd"``: what PyTorch builds. One box per grad_fn, arrows in
+  ``next_functions`` order (the way backward() travels), the output tensors on top,
+  leaf tensors below their AccumulateGrad, ``(None, k)`` inputs as constants.
+- ``"values"``: the forward computation, like micrograd's draw_dot: tensor boxes
+  joined by op boxes, inputs flowing into each op.
+
+>>> import torch
+>>> a = torch.tensor([2.0, 3.0], requires_grad=True)
+>>> g = build_graph(a * 2, names={"a": a})
+>>> [(n.id, n.kind, n.title) for n in g.nodes]
+[('n0', 'output', 'output'), ('n1', 'function', 'MulBackward0'), \
+('n2', 'function', 'AccumulateGrad'), ('n3', 'constant', 'constant'), ('n4', 'leaf', 'a')]
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .tensors import (
+    FREED,
+    is_node,
+    is_tensor,
+    node_name,
+    op_name,
+    saved_entries,
+    type_name,
+    value_text,
+)
+
+VIEWS = ("autograd", "values")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One box of the drawing.
+
+    kind is one of: 'function' (a grad_fn, autograd view), 'op' (a grad_fn, values
+    view), 'output', 'leaf', 'tensor' (an intermediate, values view), 'saved',
+    'constant' (an input that does not require grad), 'freed' (a saved tensor that
+    backward() released) or 'more' (the marker for what max_nodes cut off).
+    obj is the grad_fn or tensor drawn, or None where autograd kept no object.
+    """
+
+    id: str
+    kind: str
+    title: str
+    obj: Any = None
+    notes: tuple[str, ...] = ()
+    no_grad: bool = False
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow from box ``src`` to box ``dst``; kind says what it stands for.
+
+    Autograd view: 'output' (tensor to its grad_fn), 'next' (a next_functions entry),
+    'constant' (a (None, k) entry), 'variable' (AccumulateGrad to its leaf).
+    Values view: 'input' (tensor into op), 'result' (op to the tensor it made).
+    Both: 'saved' (labelled with the saved name, e.g. 'self') and 'more'.
+    """
+
+    src: str
+    dst: str
+    kind: str
+    label: str = ""
+
+
+@dataclass
+class Graph:
+    """Boxes and arrows in traversal order, and how many grad_fn nodes max_nodes hid."""
+
+    view: str
+    nodes: list[Node]
+    edges: list[Edge]
+    hidden: int = 0
+    _index: dict[Hashable, str] = field(default_factory=dict, repr=False)
+
+    def find(self, obj: Any) -> str | None:
+        """The id of the box that draws a tensor or grad_fn, or None if none does.
+
+        A tensor without a box of its own (an intermediate in the autograd view)
+        is found through its grad_fn.
+        """
+        keys = _tensor_keys(obj) if is_tensor(obj) else []
+        if is_tensor(obj) and obj.grad_fn is not None:
+            keys.append(_fn_key(obj.grad_fn))
+        elif is_node(obj):
+            keys.append(_fn_key(obj))
+        return next((self._index[k] for k in keys if k in self._index), None)
+
+
+def build_graph(
+    roots: Any,
+    *,
+    names: Mapping[str, Any] | None = None,
+    view: str = "autograd",
+    show_saved: bool = False,
+    max_nodes: int | None = 500,
+) -> Graph:
+    """Walk the graph behind ``roots`` (a tensor, a grad_fn, or a list of them).
+
+    names maps a name to a tensor (``{"w": w}``); ``names=globals()`` works too:
+    values that are not tensors and names starting with '_' are skipped.
+    show_saved adds the tensors each node saved for backward. At most max_nodes
+    grad_fn nodes are drawn (None: all); the rest become one '… N more' box.
+
+    >>> import torch
+    >>> x = torch.ones(2, requires_grad=True)
+    >>> [e.kind for e in build_graph(x + 1).edges]
+    ['output', 'next', 'constant', 'variable']
+    """
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
+    ):
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    root_list = _as_roots(roots)
+    functions, hidden = _walk(root_list, max_nodes)
+    # The values view reads saved tensors even unshown: they hold intermediate values.
+    walk = _Walk(root_list, functions, hidden, names, read_saved=show_saved or view == "values")
+    builder = _Builder(walk, show_saved)
+    if view == "autograd":
+        builder.autograd_view()
+    else:
+        builder.values_view()
+    return Graph(view, builder.nodes, builder.edges, hidden, builder.index)
+
+
+# --- input checking and identity -------------------------------------------------------------
+
+
+def _as_roots(roots: Any) -> list[Any]:
+    is_list = isinstance(roots, (list, tuple))
+    items = list(roots) if is_list else [roots]
+    if not items:
+        raise ValueError("draw() got an empty list: pass at least one tensor, e.g. draw(loss).")
+    for position, item in enumerate(items):
+        if not (is_tensor(item) or is_node(item)):
+            where = f" as item {position} of the list" if is_list else ""
+            raise TypeError(
+                f"draw() expects a tensor, a grad_fn or a list of them, but got "
+                f"{type_name(item)}{where}. Pass the tensor whose graph you want, e.g. draw(loss)."
+            )
+    unique: dict[int, Any] = {}  # a root given twice is drawn once
+    for item in items:
+        unique.setdefault(id(item), item)
+    return list(unique.values())
+
+
+# ids are keys only while the objects are alive (the graph holds them); they never reach
+# the output.
+def _fn_key(fn: Any) -> Hashable:
+    return ("fn", id(fn))
+
+
+def _out_key(fn: Any, output_nr: int) -> Hashable:
+    return ("out", id(fn), output_nr)
+
+
+def _tensor_keys(tensor: Any) -> list[Hashable]:
+    """The tensor object, and for a non-leaf the (grad_fn, output_nr) slot it came from:
+    unpacking a saved tensor can give a new Python object for the same slot."""
+    keys: list[Hashable] = [("tensor", id(tensor))]
+    if tensor.grad_fn is not None:
+        keys.append(_out_key(tensor.grad_fn, getattr(tensor, "output_nr", 0)))
+    return keys
+
+
+# --- the walk --------------------------------------------------------------------------------
+
+
+def _walk(roots: list[Any], max_nodes: int | None) -> tuple[list[Any], int]:
+    """Every grad_fn reachable from roots, breadth-first: the drawn ones, and how many
+    more there are."""
+    queue: deque[Any] = deque()
+    seen: set[int] = set()
+    for root in roots:
+        start = root if is_node(root) else root.grad_fn
+        if start is not None and id(start) not in seen:
+            seen.add(id(start))
+            queue.append(start)
+    order: list[Any] = []
+    while queue:
+        fn = queue.popleft()
+        order.append(fn)
+        for child, _ in fn.next_functions:
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                queue.append(child)
+    if max_nodes is None or len(order) <= max_nodes:
+        return order, 0
+    return order[:max_nodes], len(order) - max_nodes
+
+
+@dataclass
+class _Fn:
+    """One drawn grad_fn, with what the views need from it read once."""
+
+    fn: Any
+    name: str
+    inputs: tuple[tuple[Any, int], ...]
+    variable: Any  # the leaf tensor of an AccumulateGrad, else None
+    saved: list[tuple[str, Any]]
+
+
+class _Walk:
+    """The drawn grad_fns, and every tensor known by name, as a root, or as saved."""
+
+    def __init__(
+        self,
+        roots: list[Any],
+        functions: list[Any],
+        hidden: int,
+        names: Mapping[str, Any] | None,
+        read_saved: bool,
+    ) -> None:
+        self.roots = roots
+        self.hidden = hidden
+        self.fns = [
+            _Fn(
+                fn=fn,
+                name=node_name(fn),
+                inputs=tuple(fn.next_functions),
+                variable=getattr(fn, "variable", None),
+                saved=saved_entries(fn) if read_saved else [],
+            )
+            for fn in functions
+        ]
+        self.drawn = {id(f.fn) for f in self.fns}
+        self.names: dict[Hashable, str] = {}
+        self.made_by: dict[Hashable, list[str]] = {}  # grad_fn key -> names of its tensors
+        root_ids = {id(r) for r in roots}
+        for name, tensor in _named(names):
+            for key in _tensor_keys(tensor):
+                self.names.setdefault(key, name)  # the first name given wins
+            if tensor.grad_fn is not None and id(tensor) not in root_ids:
+                self.made_by.setdefault(_fn_key(tensor.grad_fn), []).append(f"{name}.grad_fn")
+        # PyTorch keeps no intermediate tensors, but a named, root or saved tensor shows
+        # the value of the (grad_fn, output_nr) slot it came from.
+        saved = [v for f in self.fns for _, v in f.saved if v is not FREED and is_tensor(v)]
+        named = [t for _, t in _named(names)]
+        self.slots: dict[Hashable, Any] = {}
+        for tensor in [*named, *saved, *(r for r in roots if is_tensor(r))]:
+            if tensor.grad_fn is not None:
+                self.slots.setdefault(_tensor_keys(tensor)[1], tensor)
+
+    def name_of(self, tensor: Any) -> str | None:
+        return next((self.names[k] for k in _tensor_keys(tensor) if k in self.names), None)
+
+
+def _named(names: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    if names is None:
+        return []
+    if not isinstance(names, Mapping):
+        raise TypeError(f"names must be a dict like {{'w': w}}, got {type_name(names)}")
+    pairs = []
+    for name, tensor in names.items():
+        if not isinstance(name, str):
+            raise TypeError(
+                "names must map a name to a tensor, like {'w': w}; "
+                f"got a key of type {type_name(name)}"
+            )
+        # skipping '_…' and non-tensors lets names=globals() work in Jupyter (_, _3, Out…)
+        if not name.startswith("_") and is_tensor(tensor):
+            pairs.append((name, tensor))
+    return pairs
+
+
+# --- building the views ----------------------------------------------------------------------
+
+_FREED_NOTES = ("released by backward()", "use retain_graph=True")
+
+
+class _Builder:
+    """Turns a walk into boxes and arrows; a box is registered under one or more keys."""
+
+    def __init__(self, walk: _Walk, show_saved: bool) -> None:
+        self.walk = walk
+        self.show_saved = show_saved
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+        self.index: dict[Hashable, str] = {}
+        self.more_id: str | None = None
+
+    def add(self, keys: list[Hashable], kind: str, title: str, **fields: Any) -> str:
+        node_id = f"n{len(self.nodes)}"
+        self.nodes.append(Node(node_id, kind, title, **fields))
+        for key in keys:
+            self.index.setdefault(key, node_id)
+        return node_id
+
+    def edge(self, src: str, dst: str, kind: str, label: str = "") -> None:
+        self.edges.append(Edge(src, dst, kind, label))
+
+    # -- boxes shared by both views
+
+    def tensor_box(self, tensor: Any, kind: str, notes: tuple[str, ...] = ()) -> str:
+        """The box of a tensor, made on first use and found again by any of its keys."""
+        keys = _tensor_keys(tensor)
+        existing = next((self.index[k] for k in keys if k in self.index), None)
+        if existing is not None:
+            return existing
+        no_grad = not tensor.requires_grad
+        if no_grad:
+            notes += ("requires_grad=False",)
+        title = self.walk.name_of(tensor) or kind
+        return self.add(keys, kind, title, obj=tensor, notes=notes, no_grad=no_grad)
+
+    def root_boxes(self) -> list[tuple[Any, str]]:
+        """Boxes for the tensors given to draw() (grad_fn roots have none)."""
+        boxes = []
+        for root in self.walk.roots:
+            if is_node(root):
+                continue
+            if root.grad_fn is not None:
+                boxes.append((root, self.tensor_box(root, "output")))
+            elif root.requires_grad:
+                boxes.append((root, self.tensor_box(root, "leaf")))
+            else:
+                boxes.append((root, self.tensor_box(root, "constant", ("no autograd history",))))
+        return boxes
+
+    def constant_box(self, output_nr: int) -> str:
+        return self.add([], "constant", "constant", notes=(f"(None, {output_nr})",), no_grad=True)
+
+    def fn_box(self, fn: Any) -> str:
+        """The box of a drawn grad_fn, or the '… N more' box for one max_nodes cut off."""
+        if id(fn) in self.walk.drawn:
+            return self.index[_fn_key(fn)]
+        if self.more_id is None:
+            title = f"… {self.walk.hidden} more"
+            notes = ("grad_fn nodes not drawn", "raise max_nodes to see them")
+            self.more_id = self.add([], "more", title, notes=notes)
+        return self.more_id
+
+    def saved_values(self, f: _Fn) -> list[str]:
+        """With show_saved, the plain values a node saved ('exponent = 3'), for its box."""
+        if not self.show_saved:
+            return []
+        return [
+            f"{name} = {value_text(value)}"
+            for name, value in f.saved
+            if value is not FREED and value is not None and not is_tensor(value)
+        ]
+
+    def saved_edges(self, f: _Fn, node_box: str, towards_node: bool) -> None:
+        """Dashed arrows between a node and each tensor it saved (freed ones included)."""
+        for name, value in f.saved:
+            if value is FREED:
+                box = self.add([], "freed", "freed", notes=_FREED_NOTES)
+            elif is_tensor(value):
+                box = self.tensor_box(value, "saved")
+            else:
+                continue
+            src, dst = (box, node_box) if towards_node else (node_box, box)
+            self.edge(src, dst, "saved", name)
+
+    # -- the two views
+
+    def autograd_view(self) -> None:
+        roots = self.root_boxes()
+        for f in self.walk.fns:
+            # 'y.grad_fn' tells which box made a named tensor that has no box of its own
+            notes = (*self.walk.made_by.get(_fn_key(f.fn), []), *self.saved_values(f))
+            self.add([_fn_key(f.fn)], "function", f.name, obj=f.fn, notes=notes)
+        for root, box in roots:
+            if root.grad_fn is not None:
+                self.edge(box, self.fn_box(root.grad_fn), "output")
+        for f in self.walk.fns:
+            box = self.index[_fn_key(f.fn)]
+            for child, output_nr in f.inputs:
+                if child is None:
+                    self.edge(box, self.constant_box(output_nr), "constant")
+                else:
+                    kind = "next" if id(child) in self.walk.drawn else "more"
+                    self.edge(box, self.fn_box(child), kind)
+            if f.variable is not None:
+                self.edge(box, self.tensor_box(f.variable, "leaf"), "variable")
+        if self.show_saved:
+            for f in self.walk.fns:
+                self.saved_edges(f, self.index[_fn_key(f.fn)], towards_node=False)
+
+    def values_view(self) -> None:
+        roots = self.root_boxes()
+        for f in self.walk.fns:
+            if f.variable is not None:
+                # In this view an AccumulateGrad is drawn as its leaf tensor.
+                self.index.setdefault(_fn_key(f.fn), self.tensor_box(f.variable, "leaf"))
+            else:
+                notes = (f.name, *self.saved_values(f))
+                self.add([_fn_key(f.fn)], "op", op_name(f.name), obj=f.fn, notes=notes)
+        for root, box in roots:
+            if root.grad_fn is not None:
+                kind = "result" if id(root.grad_fn) in self.walk.drawn else "more"
+                self.edge(self.fn_box(root.grad_fn), box, kind)
+        ops = [f for f in self.walk.fns if f.variable is None]
+        for f in ops:
+            op = self.index[_fn_key(f.fn)]
+            for child, output_nr in f.inputs:
+                self.edge(self.input_box(child, output_nr), op, "input")
+        if self.show_saved:
+            # after all inputs, so that a saved intermediate joins its tensor box
+            for f in ops:
+                self.saved_edges(f, self.index[_fn_key(f.fn)], towards_node=True)
+
+    def input_box(self, child: Any, output_nr: int) -> str:
+        """The box of the tensor that flows from child (a grad_fn, or None) into an op."""
+        if child is None:
+            return self.constant_box(output_nr)
+        if id(child) not in self.walk.drawn:
+            return self.fn_box(child)
+        if getattr(child, "variable", None) is not None:
+            return self.index[_fn_key(child)]
+        slot = _out_key(child, output_nr)
+        if slot in self.index:
+            return self.index[slot]
+        tensor = self.walk.slots.get(slot)
+        if tensor is not None:
+            box = self.tensor_box(tensor, "tensor")
+        else:
+            box = self.add([slot], "tensor", "tensor", notes=("value not kept by autograd",))
+        self.edge(self.index[_fn_key(child)], box, "result")
+        return box
