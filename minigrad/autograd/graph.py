@@ -109,7 +109,7 @@ _FREED = object()
 class Function(Node):
     """A recorded op. Subclasses are named as PyTorch names them and define, side by side:
 
-    - ``formula``: the forward in words, e.g. ``"self * other"``;
+    - ``formula``: the forward in words, e.g. ``"self · other"``, over ``input_names``;
     - ``rules``: one readable derivative rule per input, e.g. ``("grad · other", "grad · self")``;
     - ``forward(*inputs, **params) -> ndarray`` on the inputs' data, saving what backward needs;
     - ``backward(grad) -> gradient per input`` written with tensor ops, so that with
@@ -120,6 +120,7 @@ class Function(Node):
 
     formula: ClassVar[str] = ""
     rules: ClassVar[tuple[str, ...]] = ()
+    input_names: ClassVar[tuple[str, ...]] = ("self", "other")  # PyTorch's argument names
     saves_result: ClassVar[bool] = False  # True: the output is saved as ``_saved_result``
     is_view: ClassVar[bool] = False  # True: the output shares the input's memory
 

@@ -12,6 +12,7 @@ from minigrad.tensor import Tensor
 class DotBackward0(Function):
     formula = "Σ self · tensor"
     rules = ("grad · tensor", "grad · self")
+    input_names = ("self", "tensor")
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a if b._requires_grad else None, tensor=b if a._requires_grad else None)
@@ -28,6 +29,7 @@ class DotBackward0(Function):
 class MvBackward0(Function):
     formula = "self @ vec"
     rules = ("grad ⊗ vec  (outer product)", "selfᵀ @ grad")
+    input_names = ("self", "vec")
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a if b._requires_grad else None, vec=b if a._requires_grad else None)
@@ -44,6 +46,7 @@ class MvBackward0(Function):
 class MmBackward0(Function):
     formula = "self @ mat2"
     rules = ("grad @ mat2ᵀ", "selfᵀ @ grad")
+    input_names = ("self", "mat2")
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a if b._requires_grad else None, mat2=b if a._requires_grad else None)
@@ -62,6 +65,7 @@ class BmmBackward0(Function):
 
     formula = "self @ mat2, per batch"
     rules = ("grad @ mat2ᵀ", "selfᵀ @ grad")
+    input_names = ("self", "mat2")
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(self=a if b._requires_grad else None, mat2=b if a._requires_grad else None)

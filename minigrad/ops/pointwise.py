@@ -136,6 +136,7 @@ class PowBackward1(Function):
 
     formula = "self ^ exponent"
     rules = ("grad · exponent · self^(exponent − 1)", "grad · result · ln(self)")
+    input_names = ("self", "exponent")
     saves_result = True
 
     def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
@@ -156,6 +157,7 @@ class PowBackward2(Function):
 
     formula = "self ^ exponent"
     rules = ("grad · result · ln(self)",)
+    input_names = ("exponent",)
     saves_result = True
 
     def forward(self, exponent: Tensor, base: Any) -> np.ndarray:
@@ -308,6 +310,7 @@ class ClampBackward1(Function):
 class WhereBackward0(Function):
     formula = "condition ? self : other"
     rules = ("grad · condition", "grad · ¬condition")
+    input_names = ("condition", "self", "other")
 
     def forward(self, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
         self.save(condition=condition)

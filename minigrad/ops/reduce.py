@@ -139,6 +139,7 @@ class GatherBackwardBackward0(Function):
 
     formula = "grad scattered to indices"
     rules = ("grad gathered from indices",)
+    input_names = ("grad",)
 
     def forward(self, grad: Tensor, indices: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
         self.save(indices=indices, dim=dim)

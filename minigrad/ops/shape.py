@@ -166,6 +166,7 @@ class IndexPutBackward0(Function):
 
     formula = "zeros with self added at indices"
     rules = ("grad[indices]",)
+    input_names = ("grad",)
 
     def forward(self, grad: Tensor, key: Any, shape: tuple[int, ...]) -> np.ndarray:
         self.save(indices=key)
@@ -184,6 +185,7 @@ def _place(grad: Tensor, key: Any, shape: tuple[int, ...]) -> Tensor:
 class MaskedFillBackward0(Function):
     formula = "self with value where mask"
     rules = ("grad where not mask, zeros elsewhere",)
+    input_names = ("self", "mask")
 
     def forward(self, a: Tensor, mask: Tensor, value: Any) -> np.ndarray:
         self.save(mask=mask)
@@ -199,6 +201,7 @@ class MaskedFillBackward0(Function):
 class CatBackward0(Function):
     formula = "tensors joined along dim"
     rules = ("grad sliced back into the pieces",)
+    input_names = ("tensors",)
 
     def forward(self, *tensors: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)
@@ -215,6 +218,7 @@ class CatBackward0(Function):
 class StackBackward0(Function):
     formula = "tensors stacked along a new dim"
     rules = ("grad selected back into the pieces",)
+    input_names = ("tensors",)
 
     def forward(self, *tensors: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim)
