@@ -232,18 +232,27 @@ class StackBackward0(Function):
 # -- the functions behind the Tensor methods --------------------------------------------------
 
 
-def _sizes(function: str, args: tuple) -> tuple[int, ...]:
+def _sizes(function: str, args: tuple, argument: str = "size") -> tuple[int, ...]:
     """Sizes given as separate ints or as one sequence, with PyTorch's TypeError otherwise."""
-    sizes = (
-        tuple(args[0]) if len(args) == 1 and not isinstance(args[0], (int, np.integer)) else args
-    )
-    for position, size in enumerate(sizes):
-        if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
+    if len(args) == 1 and not _is_int(args[0]):
+        if not isinstance(args[0], (tuple, list)):
             raise TypeError(
-                f"{function}(): argument 'size' (position 1) must be tuple of ints, but found "
-                f"element of type {type(size).__name__} at pos {position}"
+                f"{function}(): argument '{argument}' (position 1) must be tuple of ints, "
+                f"not {type(args[0]).__name__}"
             )
-    return tuple(int(s) for s in sizes)
+        args = tuple(args[0])
+    for position, size in enumerate(args):
+        if not _is_int(size):
+            raise TypeError(
+                f"{function}(): argument '{argument}' failed to unpack the object at pos "
+                f'{position + 1} with error "type must be tuple of ints,but got '
+                f'{type(size).__name__}"'
+            )
+    return tuple(int(s) for s in args)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
@@ -264,7 +273,7 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape (one size may be -1)."""
-    target = _infer_shape(_sizes("reshape", shape), input._data.size)
+    target = _infer_shape(_sizes("reshape", shape, "shape"), input._data.size)
     return apply(ViewBackward0, input, shape=target)
 
 
