@@ -181,7 +181,7 @@ def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
     wrapped = tuple(wrap_dim(d, ndim) for d in dims)
     if len(set(wrapped)) != len(wrapped):
         raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
-    return wrapped
+    return wrapped if ndim else ()  # a 0-d tensor accepts dim 0 and -1 and is its own sum
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:

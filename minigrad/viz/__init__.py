@@ -59,7 +59,8 @@ def draw(
         show_shapes: print each tensor's shape (and dtype when not float32).
         show_values, show_grads: print data / .grad on tensor boxes
             (default: on in the values view, off in the autograd view).
-        highlight: tensors and/or grad_fn nodes to draw with a thick red border.
+        highlight: a tensor or grad_fn node, or a list of them, to draw with a thick red
+            border (those not drawn are skipped).
         rankdir: layout direction, 'TB', 'LR', 'BT' or 'RL'
             (default: 'TB' for the autograd view, 'LR' for the values view).
         max_nodes: draw at most this many grad_fn nodes; the rest collapse into one
@@ -90,6 +91,8 @@ def draw(
 def _highlighted_ids(graph: Graph, highlight: Any) -> list[str]:
     """Box ids for the tensors / grad_fn nodes to highlight; ones not drawn are skipped
     (a widget may point at a node that max_nodes cut off)."""
+    if highlight is None:
+        return []
     items = list(highlight) if isinstance(highlight, (list, tuple, set)) else [highlight]
     ids = []
     for item in items:

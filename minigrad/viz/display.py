@@ -5,10 +5,10 @@ Rendering needs Graphviz's ``dot`` program and the ``graphviz`` Python package
 the install command and the DOT text instead of a traceback; outside a notebook,
 pipe() and render() raise GraphvizMissing with the same advice.
 
->>> d = draw(loss)                     # doctest: +SKIP
->>> d.render("loss", format="png")     # writes 'loss' (DOT) and 'loss.png'
+>>> d = draw(loss)                   # doctest: +SKIP
+>>> d.render("loss", format="png")   # writes loss (DOT) and loss.png  # doctest: +SKIP
 'loss.png'
->>> d.save("loss.gv")                  # the DOT text only; needs no Graphviz
+>>> d.save("loss.gv")                # the DOT text only, no Graphviz needed  # doctest: +SKIP
 'loss.gv'
 """
 
@@ -62,8 +62,8 @@ class Drawing:
 
     def __repr__(self) -> str:
         return (
-            f"<Drawing of a {self.graph.view} graph: {len(self.graph.nodes)} boxes, "
-            f"{len(self.graph.edges)} arrows; .source holds the DOT text>"
+            f"<Drawing ({self.graph.view} view): {len(self.graph.nodes)} boxes, "
+            f"{len(self.graph.edges)} arrows; .source is DOT text>"
         )
 
     def __str__(self) -> str:
@@ -96,7 +96,7 @@ class Drawing:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
         """SVG for Jupyter, or a message with the install command: never a traceback."""
         try:
-            svg = self.pipe("svg").decode("utf-8")
+            svg = self.pipe("svg", quiet=True).decode("utf-8")
         except GraphvizMissing as missing:
             reason = f"Cannot draw the graph: {missing.reason}."
             return self._fallback(reason, missing.commands, **kwargs)
@@ -106,9 +106,10 @@ class Drawing:
         return {"image/svg+xml": svg, "text/plain": repr(self)}
 
     def _fallback(self, reason: str, commands: Commands, **kwargs: Any) -> Any:
+        install = [f"{command:<48}# {system}" for system, command in commands]
         data = {
-            "text/html": _fallback_html(reason, commands, self.source),
-            "text/plain": f"{reason}\n\n{self.source}",
+            "text/html": _fallback_html(reason, install, self.source),
+            "text/plain": "\n  ".join([reason, *install]) + f"\n\n{self.source}",
         }
         widget = _browser_renderer(self.source)
         if widget is None:
@@ -130,18 +131,18 @@ def _graphviz() -> Any:
         raise GraphvizMissing(_NO_PACKAGE) from missing
 
 
-def _fallback_html(reason: str, commands: Commands, source: str) -> str:
-    install = ""
-    if commands:
-        lines = "\n".join(f"{command:<48}# {system}" for system, command in commands)
-        install = (
+def _fallback_html(reason: str, install: list[str], source: str) -> str:
+    steps = ""
+    if install:
+        lines = html.escape("\n".join(install))
+        steps = (
             "<p>Install it with one of these lines, then run the cell again:</p>"
-            f'<pre style="color:#1a1a1a">{html.escape(lines)}</pre>'
+            f'<pre style="color:#1a1a1a">{lines}</pre>'
         )
     return (
         '<div style="border:1px solid #ffa500;background:#fff8e6;color:#1a1a1a;'
         'padding:8px 12px;font-family:sans-serif">'
-        f"<b>{html.escape(reason)}</b>{install}"
+        f"<b>{html.escape(reason)}</b>{steps}"
         "<p>The graph as DOT text (paste it into any Graphviz viewer):</p>"
         f'<pre style="color:#1a1a1a;max-height:20em;overflow:auto">{html.escape(source)}</pre>'
         "</div>"

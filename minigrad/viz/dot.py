@@ -40,6 +40,7 @@ RANKDIRS = ("TB", "LR", "BT", "RL")
 
 FONT = "Helvetica,Arial,sans-serif"
 MONO = "Courier,monospace"
+GRAD_FN_FILL = "#d9d9d9"
 TEXT = "#1a1a1a"
 NOTE = "#444444"
 BORDER = "#4d4d4d"
@@ -53,8 +54,8 @@ NO_GRAD_BORDER = "#999999"
 
 # kind -> (fill, shape, rounded)
 _BOXES = {
-    "function": ("#d9d9d9", "box", False),
-    "op": ("#d9d9d9", "ellipse", False),
+    "function": (GRAD_FN_FILL, "box", False),
+    "op": (GRAD_FN_FILL, "ellipse", False),
     "output": ("#caff70", "box", True),
     "leaf": ("#add8e6", "box", True),
     "tensor": ("#ffffff", "box", True),
@@ -100,7 +101,7 @@ def to_dot(
         f"digraph {graph.view} {{",
         f'\tgraph [rankdir={rankdir} ordering={ordering} bgcolor=transparent fontname="{FONT}"'
         " nodesep=0.25 ranksep=0.35]",
-        f'\tnode [shape=box style=filled fillcolor="#d9d9d9" color="{BORDER}" fontcolor="{TEXT}"'
+        f'\tnode [shape=box style=filled fillcolor="{GRAD_FN_FILL}" color="{BORDER}" fontcolor="{TEXT}"'
         f' fontname="{FONT}" fontsize=11 margin="0.08,0.04" height=0.3]',
         f'\tedge [color="{EDGE}" fontcolor="{EDGE}" fontname="{FONT}" fontsize=9 arrowsize=0.7]',
     ]
@@ -116,7 +117,7 @@ def to_dot(
     return "\n".join(lines) + "\n"
 
 
-def escape(text: str) -> str:
+def _escape(text: str) -> str:
     """Text made safe inside an HTML-like DOT label (control characters shown as '?')."""
     return html.escape(_CONTROL.sub("?", text), quote=True)
 
@@ -144,7 +145,7 @@ def _node_style(node: Node, emphasised: bool) -> str:
         attrs.append("penwidth=3")
     if border:
         attrs.append(f'color="{border}"')
-    if fill != "#d9d9d9":
+    if fill != GRAD_FN_FILL:
         attrs.append(f'fillcolor="{fill}"')
     if style != ["filled"]:
         attrs.append(f'style="{",".join(style)}"')
@@ -161,17 +162,17 @@ def _fn_name(node: Node) -> str:
 
 def _label(node: Node, show_shapes: bool, show_values: bool, show_grads: bool) -> str:
     note_colour = NO_GRAD_TEXT if node.no_grad else NOTE
-    rows = [_row(f"<B>{escape(node.title)}</B>")]
+    rows = [_row(f"<B>{_escape(node.title)}</B>")]
     tensor = node.obj if node.kind in _TENSOR_KINDS and is_tensor(node.obj) else None
     if tensor is not None:
         if show_shapes:
-            rows.append(_row(escape(shape_text(tensor))))
+            rows.append(_row(_escape(shape_text(tensor))))
         if show_values:
             rows.append(_field("data", data_lines(tensor)))
         if show_grads and tensor.requires_grad:
             rows.append(_field("grad", grad_lines(tensor)))
     for note in node.notes:
-        rows.append(_row(f'<FONT POINT-SIZE="9" COLOR="{note_colour}">{escape(note)}</FONT>'))
+        rows.append(_row(f'<FONT POINT-SIZE="9" COLOR="{note_colour}">{_escape(note)}</FONT>'))
     return (
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
         + "".join(rows)
@@ -185,7 +186,7 @@ def _row(content: str) -> str:
 
 def _field(name: str, values: list[str]) -> str:
     """A 'data' or 'grad' row: the name, then the value lines left-aligned in monospace."""
-    text = "".join(f'{escape(line)}<BR ALIGN="LEFT"/>' for line in values)
+    text = "".join(f'{_escape(line)}<BR ALIGN="LEFT"/>' for line in values)
     return (
         f'<TR><TD ALIGN="RIGHT" VALIGN="TOP"><FONT POINT-SIZE="9" COLOR="{NOTE}">{name}</FONT>'
         f'</TD><TD ALIGN="LEFT" BALIGN="LEFT"><FONT FACE="{MONO}" POINT-SIZE="10">{text}</FONT>'

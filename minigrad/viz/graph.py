@@ -80,12 +80,14 @@ class Edge:
 
 @dataclass
 class Graph:
-    """Boxes and arrows in traversal order, and how many grad_fn nodes max_nodes hid."""
+    """Boxes and arrows in traversal order, and how many grad_fn nodes max_nodes hid
+    (hidden_exact is False when counting stopped early: hidden is then a lower bound)."""
 
     view: str
     nodes: list[Node]
     edges: list[Edge]
     hidden: int = 0
+    hidden_exact: bool = True
     _index: dict[Hashable, str] = field(default_factory=dict, repr=False)
 
     def find(self, obj: Any) -> str | None:
@@ -129,15 +131,16 @@ def build_graph(
     ):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
     root_list = _as_roots(roots)
-    functions, hidden = _walk(root_list, max_nodes)
+    functions, hidden, exact = _walk(root_list, max_nodes)
     # The values view reads saved tensors even unshown: they hold intermediate values.
-    walk = _Walk(root_list, functions, hidden, names, read_saved=show_saved or view == "values")
-    builder = _Builder(walk, show_saved)
+    read_saved = show_saved or view == "values"
+    walk = _Walk(root_list, functions, names, read_saved)
+    builder = _Builder(walk, show_saved, more=f"… {hidden}{'' if exact else '+'} more")
     if view == "autograd":
         builder.autograd_view()
     else:
         builder.values_view()
-    return Graph(view, builder.nodes, builder.edges, hidden, builder.index)
+    return Graph(view, builder.nodes, builder.edges, hidden, exact, builder.index)
 
 
 # --- input checking and identity -------------------------------------------------------------
@@ -183,9 +186,15 @@ def _tensor_keys(tensor: Any) -> list[Hashable]:
 # --- the walk --------------------------------------------------------------------------------
 
 
-def _walk(roots: list[Any], max_nodes: int | None) -> tuple[list[Any], int]:
-    """Every grad_fn reachable from roots, breadth-first: the drawn ones, and how many
-    more there are."""
+# How far past max_nodes the walk goes to count what it hides. Touching no more keeps
+# drawing fast on huge graphs, and it matters for PyTorch: freeing a graph deeper than
+# about 40,000 nodes that Python has walked overflows PyTorch's C stack (torch 2.13).
+COUNT_BEYOND = 10_000
+
+
+def _walk(roots: list[Any], max_nodes: int | None) -> tuple[list[Any], int, bool]:
+    """The grad_fns reachable from roots, breadth-first, up to max_nodes; how many more
+    there are; and whether that count is exact (False: it is a lower bound)."""
     queue: deque[Any] = deque()
     seen: set[int] = set()
     for root in roots:
@@ -193,17 +202,18 @@ def _walk(roots: list[Any], max_nodes: int | None) -> tuple[list[Any], int]:
         if start is not None and id(start) not in seen:
             seen.add(id(start))
             queue.append(start)
+    limit = None if max_nodes is None else max_nodes + COUNT_BEYOND
     order: list[Any] = []
-    while queue:
+    while queue and (limit is None or len(order) < limit):
         fn = queue.popleft()
         order.append(fn)
         for child, _ in fn.next_functions:
             if child is not None and id(child) not in seen:
                 seen.add(id(child))
                 queue.append(child)
-    if max_nodes is None or len(order) <= max_nodes:
-        return order, 0
-    return order[:max_nodes], len(order) - max_nodes
+    if max_nodes is None or len(seen) <= max_nodes:
+        return order, 0, True
+    return order[:max_nodes], len(seen) - max_nodes, not queue
 
 
 @dataclass
@@ -224,12 +234,10 @@ class _Walk:
         self,
         roots: list[Any],
         functions: list[Any],
-        hidden: int,
         names: Mapping[str, Any] | None,
         read_saved: bool,
     ) -> None:
         self.roots = roots
-        self.hidden = hidden
         self.fns = [
             _Fn(
                 fn=fn,
@@ -242,19 +250,21 @@ class _Walk:
         ]
         self.drawn = {id(f.fn) for f in self.fns}
         self.names: dict[Hashable, str] = {}
-        self.made_by: dict[Hashable, list[str]] = {}  # grad_fn key -> names of its tensors
+        self.made_by: dict[Hashable, list[str]] = {}  # grad_fn key -> 'y.grad_fn' notes
+        named = _named(names)
         root_ids = {id(r) for r in roots}
-        for name, tensor in _named(names):
+        for name, tensor in named:
+            if ("tensor", id(tensor)) in self.names:
+                continue  # the first name given wins
             for key in _tensor_keys(tensor):
-                self.names.setdefault(key, name)  # the first name given wins
+                self.names.setdefault(key, name)
             if tensor.grad_fn is not None and id(tensor) not in root_ids:
                 self.made_by.setdefault(_fn_key(tensor.grad_fn), []).append(f"{name}.grad_fn")
         # PyTorch keeps no intermediate tensors, but a named, root or saved tensor shows
         # the value of the (grad_fn, output_nr) slot it came from.
         saved = [v for f in self.fns for _, v in f.saved if v is not FREED and is_tensor(v)]
-        named = [t for _, t in _named(names)]
         self.slots: dict[Hashable, Any] = {}
-        for tensor in [*named, *saved, *(r for r in roots if is_tensor(r))]:
+        for tensor in [*(t for _, t in named), *saved, *(r for r in roots if is_tensor(r))]:
             if tensor.grad_fn is not None:
                 self.slots.setdefault(_tensor_keys(tensor)[1], tensor)
 
@@ -288,9 +298,10 @@ _FREED_NOTES = ("released by backward()", "use retain_graph=True")
 class _Builder:
     """Turns a walk into boxes and arrows; a box is registered under one or more keys."""
 
-    def __init__(self, walk: _Walk, show_saved: bool) -> None:
+    def __init__(self, walk: _Walk, show_saved: bool, more: str) -> None:
         self.walk = walk
         self.show_saved = show_saved
+        self.more_title = more
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
         self.index: dict[Hashable, str] = {}
@@ -342,9 +353,8 @@ class _Builder:
         if id(fn) in self.walk.drawn:
             return self.index[_fn_key(fn)]
         if self.more_id is None:
-            title = f"… {self.walk.hidden} more"
             notes = ("grad_fn nodes not drawn", "raise max_nodes to see them")
-            self.more_id = self.add([], "more", title, notes=notes)
+            self.more_id = self.add([], "more", self.more_title, notes=notes)
         return self.more_id
 
     def saved_values(self, f: _Fn) -> list[str]:
@@ -411,7 +421,8 @@ class _Builder:
         for f in ops:
             op = self.index[_fn_key(f.fn)]
             for child, output_nr in f.inputs:
-                self.edge(self.input_box(child, output_nr), op, "input")
+                src = self.input_box(child, output_nr)
+                self.edge(src, op, "more" if src == self.more_id else "input")
         if self.show_saved:
             # after all inputs, so that a saved intermediate joins its tensor box
             for f in ops:

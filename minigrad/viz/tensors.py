@@ -112,7 +112,7 @@ def value_text(value: Any, limit: int = 48) -> str:
 def shape_text(tensor: Any) -> str:
     """'(2, 3)' plus the dtype when it is not float32, as PyTorch prints tensors."""
     shape = str(tuple(tensor.shape))
-    dtype = str(getattr(tensor, "dtype", "")).removeprefix("torch.")
+    dtype = str(getattr(tensor, "dtype", "")).rsplit(".", 1)[-1]  # 'torch.float64' -> 'float64'
     return shape if dtype in ("", "float32") else f"{shape} {dtype}"
 
 

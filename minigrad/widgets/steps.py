@@ -1,0 +1,240 @@
+"""The forward and backward pass of one graph as a list of steps a learner can walk through.
+
+The backward steps come from the real engine, watched through its observer: the stepper runs
+``run_backward`` once with ``retain_graph=True`` and without writing any ``.grad``, so the
+learner's tensors and graph are left exactly as they were. What each step says is derived from
+the op definitions: their ``formula``, ``input_names`` and ``rules``, and the values saved on
+the nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.engine import BackwardStep, observe, run_backward
+from minigrad.autograd.graph import AccumulateGrad, Function, Node
+from minigrad.tensor import Tensor
+
+FORWARD, BACKWARD = "forward", "backward"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: which node, in which phase, and what happens there in words and numbers."""
+
+    phase: str
+    node: Node | None  # None for the step that reports an error
+    node_name: str
+    title: str
+    text: str
+    #: for a backward step into a leaf: the leaf and the ``.grad`` it holds afterwards
+    deposit: tuple[Tensor, np.ndarray] | None = None
+    #: gradients that have arrived at each node so far, after this step
+    received: dict[Node, np.ndarray] = field(default_factory=dict, repr=False)
+
+
+def fmt(value: Any) -> str:
+    """A value as a learner reads it: a short array literal or a plain number."""
+    if value is None:
+        return "(freed)"
+    if isinstance(value, Tensor):
+        value = value._data
+    if isinstance(value, np.ndarray):
+        if value.size > 12:
+            return f"<{'×'.join(map(str, value.shape))} values>"
+        text = np.array2string(
+            value, precision=4, separator=", ", suppress_small=True, max_line_width=10**6
+        )
+        return text.replace("\n", "")
+    return repr(value)
+
+
+class Labeler:
+    """Names for the tensors in the graph: the learner's names for leaves and the root,
+    ``t1``, ``t2`` … (in creation order) for the results in between."""
+
+    def __init__(self, functions: list[Function], names: dict[str, Tensor]) -> None:
+        self._by_tensor: dict[int, str] = {}
+        for name, tensor in names.items():
+            self._by_tensor.setdefault(id(tensor), name)
+        self._by_node: dict[Node, str] = {}
+        for name, tensor in names.items():
+            if tensor.grad_fn is not None:
+                self._by_node.setdefault(tensor.grad_fn, name)
+        count = 0
+        for fn in functions:
+            if fn not in self._by_node:
+                count += 1
+                self._by_node[fn] = f"t{count}"
+
+    def leaf(self, tensor: Tensor) -> str:
+        """The learner's name for a leaf, or ``leaf1``, ``leaf2`` … in order of first use."""
+        name = self._by_tensor.get(id(tensor))
+        if name is None:
+            name = f"leaf{sum(n.startswith('leaf') for n in self._by_tensor.values()) + 1}"
+            self._by_tensor[id(tensor)] = name
+        return name
+
+    def output(self, node: Node) -> str:
+        """The name of the tensor a node produced (for AccumulateGrad: its leaf)."""
+        if isinstance(node, AccumulateGrad):
+            return self.leaf(node.variable)
+        return self._by_node.get(node, "?")
+
+    def input(self, fn: Function, position: int) -> str:
+        """The name of a node's input; a constant is named by its value when it is small."""
+        child = fn.next_functions[position][0]
+        if child is not None:
+            return self.output(child)
+        values = fn.forward_values()
+        if values is not None and values[0][position].size == 1:
+            return fmt(values[0][position].reshape(()))
+        return "constant"
+
+
+def collect_functions(root: Tensor) -> list[Function]:
+    """Every recorded op behind ``root``, in creation order (the forward order)."""
+    found: dict[Node, None] = {}
+    stack: list[Node] = [root.grad_fn] if root.grad_fn is not None else []
+    while stack:
+        node = stack.pop()
+        if node in found:
+            continue
+        found[node] = None
+        stack.extend(child for child, _ in node.next_functions if child is not None)
+    functions = [n for n in found if isinstance(n, Function)]
+    return sorted(functions, key=lambda fn: fn._sequence_nr())
+
+
+def _input_name(fn: Function, position: int) -> str:
+    names = type(fn).input_names
+    if len(names) == 1 and len(fn.next_functions) > 1:  # cat, stack: one name for a list
+        return f"{names[0]}[{position}]"
+    return names[position] if position < len(names) else f"input{position}"
+
+
+def _plain_saved(fn: Function) -> dict[str, Any]:
+    """The saved values that are not tensors (exponent, alpha, dim …): safe to show always."""
+    saved = fn._saved or {}
+    return {k: v for k, v in saved.items() if isinstance(v, (int, float, tuple, bool))}
+
+
+def _symbols(fn: Function) -> dict[str, Any]:
+    """Every name a formula or rule of ``fn`` may use, with its value from the forward pass."""
+    symbols: dict[str, Any] = dict(_plain_saved(fn))
+    values = fn.forward_values()
+    if values is not None:
+        for position, data in enumerate(values[0]):
+            symbols.setdefault(_input_name(fn, position), data)
+        symbols["result"] = values[1]
+    return symbols
+
+
+def _mentioned(text: str, symbols: dict[str, Any]) -> list[str]:
+    return [k for k in symbols if re.search(rf"(?<![A-Za-z_]){re.escape(k)}(?![A-Za-z_0-9])", text)]
+
+
+def _substitute(text: str, values: dict[str, str]) -> str:
+    return re.sub(r"[A-Za-z_][A-Za-z_0-9]*", lambda m: values.get(m.group(0), m.group(0)), text)
+
+
+def forward_step(fn: Function, labels: Labeler) -> Step:
+    op = type(fn)
+    values = fn.forward_values()
+    result = labels.output(fn)
+    symbols = {k: fmt(v) for k, v in _plain_saved(fn).items()}
+    lines = [f"{fn.name()} computes {result} = {op.formula}"]
+    for position in range(len(fn.next_functions)):
+        name, label = _input_name(fn, position), labels.input(fn, position)
+        symbols.setdefault(name, label)
+        data = fmt(values[0][position]) if values is not None else "(freed)"
+        lines.append(f"  {name} = {label} = {data}" if label != name else f"  {name} = {data}")
+    for key in _mentioned(op.formula, _plain_saved(fn)):
+        lines.append(f"  {key} = {fmt(_plain_saved(fn)[key])}")
+    output = fmt(values[1]) if values is not None else "(freed by an earlier backward)"
+    lines.append(f"  {result} = {output}")
+    title = f"{fn.name()}: {result} = {_substitute(op.formula, symbols)} = {output}"
+    return Step(FORWARD, fn, fn.name(), title, "\n".join(lines))
+
+
+def backward_step(
+    event: BackwardStep, labels: Labeler, received: dict[Node, np.ndarray], root: str
+) -> Step:
+    """The step for one node run by the engine; adds what it sends to ``received``."""
+    node, grad = event.node, event.grad_output
+    if isinstance(node, AccumulateGrad):
+        leaf = labels.leaf(node.variable)
+        total = event.leaf_grad._data
+        before = node.variable.grad
+        if before is None:
+            text = f"AccumulateGrad stores the gradient in {leaf}.grad = {fmt(total)}"
+        else:
+            text = (
+                f"AccumulateGrad adds to what {leaf}.grad held:\n"
+                f"  {fmt(before)} + {fmt(grad)} = {fmt(total)}"
+            )
+        title = f"AccumulateGrad: {leaf}.grad = {fmt(total)}"
+        return Step(BACKWARD, node, node.name(), title, text, (node.variable, total.copy()))
+
+    fn: Function = node  # type: ignore[assignment]
+    op = type(fn)
+    wrt = labels.output(fn)
+    lines = [f"{fn.name()} receives grad = ∂{root}/∂{wrt} = {fmt(grad)}"]
+    symbols = _symbols(fn)
+    for position, ((child, _), sent) in enumerate(zip(fn.next_functions, event.grad_inputs)):
+        name, label = _input_name(fn, position), labels.input(fn, position)
+        if child is None or sent is None:
+            lines.append(f"  {name} ({label}) needs no gradient")
+            continue
+        rule = op.rules[min(position, len(op.rules) - 1)]
+        used = ", ".join(f"{k} = {fmt(symbols[k])}" for k in _mentioned(rule, symbols))
+        lines.append(f"  to {name} ({label}): {rule}")
+        if used:
+            lines.append(f"      with grad = {fmt(grad)}, {used}")
+        lines.append(f"      = {fmt(sent)}")
+        total = received.get(child)
+        received[child] = sent._data if total is None else total + sent._data
+        if total is not None:
+            lines.append(
+                f"      {label} was reached before: {fmt(total)} + {fmt(sent)} = "
+                f"{fmt(received[child])}"
+            )
+    title = f"{fn.name()}: grad {fmt(grad)} → " + ", ".join(
+        fmt(g) for g in event.grad_inputs if g is not None
+    )
+    return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines))
+
+
+def build_steps(
+    root: Tensor, gradient: Tensor | None, names: dict[str, Tensor]
+) -> tuple[list[Step], str | None]:
+    """All steps of the forward and the backward pass, and the error that stopped backward."""
+    functions = collect_functions(root)
+    labels = Labeler(functions, names)
+    steps = [forward_step(fn, labels) for fn in functions]
+    if gradient is None:
+        if root._data.size != 1:
+            return steps, (
+                f"{labels.output(root.grad_fn)} has {root._data.size} elements, so backward "
+                "needs a gradient of the same shape: Stepper(Q, gradient=torch.ones_like(Q))."
+            )
+        gradient = Tensor._make(np.ones_like(root._data))
+
+    received: dict[Node, np.ndarray] = {}
+
+    def watch(event: BackwardStep) -> None:
+        step = backward_step(event, labels, received, labels.output(root.grad_fn))
+        steps.append(Step(**{**step.__dict__, "received": dict(received)}))
+
+    try:
+        with observe(watch):
+            run_backward(
+                [root], [gradient], retain_graph=True, create_graph=False, accumulate=False
+            )
+    except RuntimeError as error:
+        return steps, str(error)
+    return steps, None

@@ -1,0 +1,291 @@
+"""The graphs of the autograd tutorial, drawn box by box and arrow by arrow."""
+
+from __future__ import annotations
+
+from minigrad.viz import build_graph, draw
+from minigrad.viz.graph import COUNT_BEYOND
+
+from .viz_helpers import fake_chain, parse_dot, tutorial_loss, tutorial_q, tutorial_z
+
+
+def test_q_autograd_view_has_one_box_per_grad_fn_and_arrows_in_next_functions_order(backend):
+    a, b, q = tutorial_q(backend)
+    dot = parse_dot(draw(q, names={"a": a, "b": b}).source)
+    assert dot.text == {
+        "n0": ["output", "(2,)"],
+        "n1": ["SubBackward0"],
+        "n2": ["MulBackward0"],  # 3 * a**3
+        "n3": ["PowBackward0"],  # b**2
+        "n4": ["PowBackward0"],  # a**3
+        "n5": ["AccumulateGrad"],
+        "n6": ["AccumulateGrad"],
+        "n7": ["constant", "(None, 0)"],  # the 3 in 3 * a**3
+        "n8": ["b", "(2,)"],
+        "n9": ["a", "(2,)"],
+    }
+    assert dot.edges == [
+        ("n0", "n1"),
+        ("n1", "n2"),
+        ("n1", "n3"),
+        ("n2", "n4"),
+        ("n2", "n7"),
+        ("n3", "n5"),
+        ("n4", "n6"),
+        ("n5", "n8"),
+        ("n6", "n9"),
+    ]
+
+
+def test_z_autograd_view_matches_the_printed_next_functions(backend):
+    # the tutorial prints z.grad_fn.next_functions == ((PowBackward0, 0), (None, 0))
+    x, _, z = tutorial_z(backend)
+    dot = parse_dot(draw(z, names={"x": x}).source)
+    assert dot.text == {
+        "n0": ["output", "(3, 1)"],
+        "n1": ["AddBackward0"],
+        "n2": ["PowBackward0"],
+        "n3": ["AddBackward0"],
+        "n4": ["AccumulateGrad"],
+        "n5": ["constant", "(None, 0)"],
+        "n6": ["constant", "(None, 0)"],
+        "n7": ["x", "(3, 1)"],
+    }
+    assert dot.edges == [
+        ("n0", "n1"),
+        ("n1", "n2"),
+        ("n1", "n5"),
+        ("n2", "n3"),
+        ("n3", "n4"),
+        ("n3", "n6"),
+        ("n4", "n7"),
+    ]
+
+
+def test_loss_autograd_view_names_tensors_from_the_dict(backend):
+    t = tutorial_loss(backend)
+    dot = parse_dot(draw(t["loss"], names=t).source)
+    assert dot.text == {
+        "n0": ["loss", "()"],
+        "n1": ["MeanBackward0"],
+        "n2": ["PowBackward0"],
+        "n3": ["SubBackward0"],
+        "n4": ["MmBackward0", "output.grad_fn"],  # a named intermediate has no box of its own
+        "n5": ["AccumulateGrad"],
+        "n6": ["constant", "(None, 0)"],  # target
+        "n7": ["constant", "(None, 0)"],  # x
+        "n8": ["w", "(3, 1)"],
+    }
+    # MmBackward0.next_functions is ((None, 0), (AccumulateGrad, 0)): the constant comes first
+    assert dot.edges == [
+        ("n0", "n1"),
+        ("n1", "n2"),
+        ("n2", "n3"),
+        ("n3", "n4"),
+        ("n3", "n6"),
+        ("n4", "n7"),
+        ("n4", "n5"),
+        ("n5", "n8"),
+    ]
+
+
+def test_loss_values_view_shows_data_and_grads(backend):
+    t = tutorial_loss(backend)
+    t["loss"].backward(retain_graph=True)
+    dot = parse_dot(draw(t["loss"], names=t, view="values").source)
+    not_kept = ["grad", "not kept (non-leaf)"]
+    assert dot.text == {
+        "n0": ["loss", "()", "data", "41.", *not_kept],
+        "n1": ["mean", "MeanBackward0"],
+        "n2": ["pow", "PowBackward0"],
+        "n3": ["sub", "SubBackward0"],
+        "n4": ["mm", "MmBackward0"],
+        "n5": ["w", "(3, 1)", "data", "[[1.], /  [1.], /  [1.]]"]
+        + ["grad", "[[27.], /  [37.], /  [47.]]"],
+        "n6": ["tensor", "value not kept by autograd"],  # (output - target) ** 2
+        # output - target: PowBackward0 saved it, so its value is known
+        "n7": ["tensor", "(2, 1)", "data", "[[1.], /  [9.]]", *not_kept],
+        "n8": ["output", "(2, 1)", "data", "[[ 3.], /  [12.]]", *not_kept],
+        "n9": ["constant", "(None, 0)"],
+        "n10": ["constant", "(None, 0)"],
+    }
+    # forward direction: inputs flow into each op, each op into the tensor it made
+    assert dot.edges == [
+        ("n1", "n0"),
+        ("n2", "n6"),
+        ("n6", "n1"),
+        ("n3", "n7"),
+        ("n7", "n2"),
+        ("n4", "n8"),
+        ("n8", "n3"),
+        ("n9", "n3"),
+        ("n10", "n4"),
+        ("n5", "n4"),
+    ]
+
+
+def test_q_values_view_before_backward(backend):
+    a, b, q = tutorial_q(backend)
+    dot = parse_dot(draw(q, names={"a": a, "b": b, "Q": q}, view="values").source)
+    assert dot.text["n0"] == ["Q", "(2,)", "data", "[-12.,  65.]", "grad", "not kept (non-leaf)"]
+    assert dot.text["n6"] == ["a", "(2,)", "data", "[2., 3.]", "grad", "None"]
+    assert sorted(lines[0] for lines in dot.text.values()) == sorted(
+        ["Q", "sub", "mul", "pow", "pow", "b", "a", "tensor", "tensor", "tensor", "constant"]
+    )
+
+
+def test_a_tensor_used_twice_gets_two_arrows_to_one_box(backend):
+    a = backend.tensor([1.0, 2.0], requires_grad=True)
+    t = a * 2
+    u = t + t  # AddBackward0.next_functions == ((MulBackward0, 0), (MulBackward0, 0))
+    square = a * a  # both inputs are the same AccumulateGrad
+    dot = parse_dot(draw([u, square], names={"a": a}).source)
+    add, mul_twice = dot.ids_titled("AddBackward0")[0], dot.ids_titled("MulBackward0")
+    times_two = next(m for m in mul_twice if (add, m) in dot.edges)
+    assert dot.edges.count((add, times_two)) == 2
+    square_node = next(m for m in mul_twice if m != times_two)
+    (accumulate,) = dot.ids_titled("AccumulateGrad")
+    assert dot.edges.count((square_node, accumulate)) == 2
+    assert len(dot.ids_titled("a")) == 1
+
+
+def test_two_roots_share_their_common_subgraph(backend):
+    a = backend.tensor([1.0], requires_grad=True)
+    h = a * 3
+    graph = build_graph([h + 1, h * h])
+    titles = [n.title for n in graph.nodes]
+    assert titles.count("output") == 2
+    assert titles.count("MulBackward0") == 2  # a * 3 and h * h, each drawn once
+    assert titles.count("AccumulateGrad") == 1
+
+
+def test_no_grad_and_detached_inputs_are_greyed_out(backend):
+    x = backend.tensor([1.0, 2.0], requires_grad=True)
+    with backend.no_grad():
+        c = x * 2
+    d = x.detach()
+    out = x * c + d * x
+    graph = build_graph(out, names={"x": x, "c": c, "d": d}, show_saved=True)
+    by_title = {n.title: n for n in graph.nodes}
+    assert by_title["c"].kind == "saved" and by_title["c"].no_grad
+    assert by_title["d"].kind == "saved" and by_title["d"].no_grad
+    assert "requires_grad=False" in by_title["d"].notes
+    constants = [n for n in graph.nodes if n.kind == "constant"]
+    assert len(constants) == 2 and all(n.no_grad for n in constants)
+    assert not by_title["x"].no_grad
+    dot = parse_dot(draw(out, names={"c": c, "d": d}, show_saved=True).source)
+    (c_id,) = dot.ids_titled("c")
+    assert dot.attrs[c_id]["fillcolor"] == "#eeeeee"
+    assert "dashed" in dot.attrs[c_id]["style"]
+
+
+def test_show_saved_links_each_node_to_what_it_saved(backend):
+    a, b, q = tutorial_q(backend)
+    graph = build_graph(q, names={"a": a, "b": b}, show_saved=True)
+    box = {n.title: n.id for n in graph.nodes if n.kind != "function"}
+    saved = {(e.src, e.dst, e.label) for e in graph.edges if e.kind == "saved"}
+    pow_b, pow_a = [n.id for n in graph.nodes if n.title == "PowBackward0"]  # b**2 is nearer Q
+    # PowBackward0 saved its input: the leaf box itself, not a copy
+    assert (pow_a, box["a"], "self") in saved
+    assert (pow_b, box["b"], "self") in saved
+    notes = {n.id: n.notes for n in graph.nodes}
+    assert notes[pow_a] == ("exponent = 3",)
+    assert notes[pow_b] == ("exponent = 2",)
+
+
+def test_freed_saved_tensors_are_drawn_as_freed(backend):
+    _, _, q = tutorial_q(backend)
+    q.sum().backward()  # frees what the nodes saved
+    graph = build_graph(q, show_saved=True)
+    freed = [n for n in graph.nodes if n.kind == "freed"]
+    assert len(freed) == 3  # a for a**3, b for b**2, the 3 of 3 * a**3
+    assert {e.label for e in graph.edges if e.dst in {n.id for n in freed}} == {"self", "other"}
+    assert "freed" in draw(q, show_saved=True, view="values").source
+
+
+def test_max_nodes_collapses_the_rest_into_one_marker(backend):
+    x = backend.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(20):
+        y = y * 1.5
+    graph = build_graph(y, max_nodes=5)
+    assert [n.kind for n in graph.nodes].count("function") == 5
+    assert graph.hidden == 16 and graph.hidden_exact  # 20 MulBackward0 + 1 AccumulateGrad - 5
+    (more,) = [n for n in graph.nodes if n.kind == "more"]
+    assert more.title == "… 16 more"
+    assert [e.kind for e in graph.edges if e.dst == more.id] == ["more"]
+    assert "… 16 more" in parse_dot(draw(y, max_nodes=5).source).text[more.id][0]
+
+
+def test_a_100000_node_chain_draws_without_recursion(backend):
+    x = backend.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 1.0
+    drawing = draw(y, max_nodes=50)
+    assert [n.kind for n in drawing.graph.nodes].count("function") == 50
+    # counting stops COUNT_BEYOND nodes past max_nodes, so the count is a lower bound
+    assert not drawing.graph.hidden_exact
+    assert drawing.graph.hidden == COUNT_BEYOND + 1
+    assert f"… {COUNT_BEYOND + 1}+ more" in drawing.source
+
+
+def test_duck_typed_fake_graph_of_100000_nodes_is_walked_without_recursion():
+    leaf, root = fake_chain(100_000)
+    graph = build_graph(root, names={"leaf": leaf}, max_nodes=None)
+    assert graph.hidden == 0
+    assert sum(n.kind == "function" for n in graph.nodes) == 100_001
+    assert (graph.nodes[-1].kind, graph.nodes[-1].title) == ("leaf", "leaf")
+
+
+def test_duck_typed_fake_graph_values_view_reads_tolist():
+    leaf, root = fake_chain(2)
+    dot = parse_dot(draw(root, names={"leaf": leaf}, view="values").source)
+    assert dot.text == {
+        "n0": ["output", "(1,)", "data", "[2.]", "grad", "not kept (non-leaf)"],
+        "n1": ["exp", "ExpBackward0"],
+        "n2": ["exp", "ExpBackward0"],
+        "n3": ["leaf", "(1,)", "data", "[1.]", "grad", "None"],
+        "n4": ["tensor", "value not kept by autograd"],
+    }
+    assert dot.edges == [("n1", "n0"), ("n2", "n4"), ("n4", "n1"), ("n3", "n2")]
+
+
+def test_find_maps_tensors_and_grad_fns_to_boxes(backend):
+    x, y, z = tutorial_z(backend)
+    graph = build_graph(z)
+    by_id = {n.id: n for n in graph.nodes}
+    assert by_id[graph.find(z)].kind == "output"
+    assert by_id[graph.find(x)].kind == "leaf"
+    assert by_id[graph.find(z.grad_fn)].title == "AddBackward0"
+    assert graph.find(y) == graph.find(y.grad_fn)  # no box of its own: its grad_fn's
+    assert graph.find(backend.tensor([1.0])) is None
+    values = build_graph(z, view="values", names={"y": y})
+    assert values.nodes[int(values.find(y)[1:])].title == "y"
+    assert values.nodes[int(values.find(x)[1:])].kind == "leaf"
+
+
+def test_highlight_marks_the_given_tensor_and_grad_fn(backend):
+    a, b, q = tutorial_q(backend)
+    drawing = draw(q, names={"a": a, "b": b}, highlight=[a, q.grad_fn])
+    dot = parse_dot(drawing.source)
+    thick = sorted(node for node, attrs in dot.attrs.items() if attrs.get("penwidth") == "3")
+    assert thick == sorted([dot.ids_titled("a")[0], dot.ids_titled("SubBackward0")[0]])
+    assert dot.attrs[dot.ids_titled("a")[0]]["color"] == "#d62728"
+
+
+def test_names_accepts_globals_like_dicts(backend):
+    a = backend.tensor([1.0], requires_grad=True)
+    names = {"_": a, "_3": a, "count": 3, "np": object(), "a": a, "alias": a}
+    graph = build_graph(a * 2, names=names)
+    assert [n.title for n in graph.nodes if n.kind == "leaf"] == ["a"]
+
+
+def test_a_leaf_alone_and_a_tensor_without_history_are_drawings(backend):
+    a = backend.tensor([1.0, 2.0], requires_grad=True)
+    leaf = build_graph(a, names={"a": a})
+    assert [(n.kind, n.title) for n in leaf.nodes] == [("leaf", "a")]
+    with backend.no_grad():
+        c = a * 2
+    lonely = parse_dot(draw(c).source)
+    assert lonely.text == {"n0": ["constant", "(2,)", "no autograd history", "requires_grad=False"]}
+    assert lonely.edges == []

@@ -1,0 +1,148 @@
+"""The Stepper's Python-level API: steps from the real engine, navigation, leaf gradients,
+and bad input reported as a message, never raised."""
+
+from __future__ import annotations
+
+import pytest
+
+import minigrad as torch
+from minigrad.widgets import Stepper
+
+
+@pytest.fixture
+def tutorial_q():
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    b = torch.tensor([6.0, 4.0], requires_grad=True)
+    return a, b, 3 * a**3 - b**2
+
+
+def test_forward_steps_follow_creation_order_then_backward_follows_the_engine(tutorial_q) -> None:
+    a, b, q = tutorial_q
+    stepper = Stepper(q, gradient=torch.tensor([1.0, 1.0]), names={"a": a, "b": b, "Q": q})
+    phases = [s.phase for s in stepper.steps]
+    names = [s.node_name for s in stepper.steps]
+    assert phases == ["forward"] * 4 + ["backward"] * 6
+    assert names[:4] == ["PowBackward0", "MulBackward0", "PowBackward0", "SubBackward0"]
+    assert names[4:] == [
+        "SubBackward0",
+        "PowBackward0",
+        "torch::autograd::AccumulateGrad",
+        "MulBackward0",
+        "PowBackward0",
+        "torch::autograd::AccumulateGrad",
+    ]
+    assert stepper.steps[0].title == "PowBackward0: t1 = a ^ 3 = [ 8., 27.]"
+
+
+def test_a_backward_step_explains_the_rule_with_numbers(tutorial_q) -> None:
+    a, b, q = tutorial_q
+    stepper = Stepper(q, gradient=torch.tensor([1.0, 1.0]), names={"a": a, "b": b})
+    text = stepper.steps[8].text
+    assert "grad · exponent · self^(exponent − 1)" in text
+    assert "with grad = [3., 3.], exponent = 3, self = [2., 3.]" in text
+    assert "= [36., 81.]" in text
+
+
+def test_leaf_grad_follows_the_steps_and_ends_where_backward_does(tutorial_q) -> None:
+    a, b, q = tutorial_q
+    stepper = Stepper(q, gradient=torch.tensor([1.0, 1.0]))
+    assert stepper.leaf_grad(a) is None
+    stepper.goto(6)  # b's AccumulateGrad
+    assert stepper.leaf_grad(b).tolist() == [-12.0, -8.0] and stepper.leaf_grad(a) is None
+    stepper.last()
+    expected = torch.autograd.grad(q, [a, b], torch.tensor([1.0, 1.0]), retain_graph=True)
+    assert stepper.leaf_grad(a).tolist() == expected[0].tolist()
+    assert stepper.leaf_grad(b).tolist() == expected[1].tolist()
+
+
+def test_stepping_leaves_the_learners_tensors_and_graph_alone(tutorial_q) -> None:
+    a, b, q = tutorial_q
+    Stepper(q, gradient=torch.tensor([1.0, 1.0])).last()
+    assert a.grad is None and b.grad is None
+    q.backward(torch.tensor([1.0, 1.0]))  # the graph was not freed
+    assert a.grad.tolist() == [36.0, 81.0]
+
+
+def test_navigation_stops_at_both_ends(tutorial_q) -> None:
+    stepper = Stepper(tutorial_q[2], gradient=torch.ones(2))
+    assert stepper.prev().index == 0
+    stepper.goto(10_000)
+    assert stepper.index == len(stepper.steps) - 1
+    assert stepper.next().index == len(stepper.steps) - 1
+    assert stepper.goto(-5).index == 0
+
+
+def test_a_tensor_used_twice_shows_the_partial_sums() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x + x).sum()
+    stepper = Stepper(y, names={"x": x})
+    mul = next(s for s in stepper.steps if s.phase == "backward" and s.node_name == "MulBackward0")
+    assert "x was reached before: [1., 1.] + [1., 2.] = [2., 3.]" in mul.text
+    assert "x was reached before: [2., 3.] + [1., 2.] = [3., 5.]" in mul.text
+    stepper.last()
+    assert stepper.leaf_grad(x).tolist() == [3.0, 5.0]
+
+
+def test_the_neural_network_loss() -> None:
+    x = torch.arange(6).reshape(2, 3) * 1.0
+    target = torch.arange(2, 4).reshape(2, 1) * 1.0
+    w = torch.ones((3, 1), requires_grad=True)
+    loss = ((x.matmul(w) - target) ** 2).mean()
+    stepper = Stepper(loss).last()
+    assert stepper.leaf_grad(w).tolist() == [[27.0], [37.0], [47.0]]
+    assert "MmBackward0" in [s.node_name for s in stepper.steps]
+
+
+@pytest.mark.parametrize(
+    ("root", "words"),
+    [
+        (5, "needs a tensor with a graph behind it"),
+        (torch.tensor([1.0], requires_grad=True), "has no grad_fn"),
+    ],
+)
+def test_bad_input_is_a_message_not_an_exception(root, words) -> None:
+    stepper = Stepper(root)
+    assert words in stepper.error and stepper.steps == []
+    assert words in stepper.summary()
+    assert stepper.next().index == 0 and stepper.leaf_grad(torch.ones(1)) is None
+
+
+def test_a_freed_graph_is_explained(tutorial_q) -> None:
+    a, b, q = tutorial_q
+    q.sum().backward()
+    stepper = Stepper(q, gradient=torch.ones(2))
+    assert stepper.steps[-1].node_name == "error"
+    assert "already freed by an earlier backward()" in stepper.steps[-1].text
+
+
+def test_an_in_place_modification_is_explained() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = (y * y).sum()
+    with torch.no_grad():
+        y.add_(1)
+    stepper = Stepper(z)
+    assert stepper.steps[-1].node_name == "error"
+    assert "modified by an inplace operation" in stepper.steps[-1].text
+    assert x.grad is None
+
+
+def test_without_a_widget_frontend_the_output_is_a_storyboard(tutorial_q) -> None:
+    a, b, q = tutorial_q
+    stepper = Stepper(q, gradient=torch.ones(2))
+    bundle = stepper._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["text/plain"].startswith("Stepper: 10 steps")
+    assert "AccumulateGrad: a.grad = [36., 81.]" in data["text/html"]
+
+
+def test_the_widget_follows_navigation(tutorial_q) -> None:
+    pytest.importorskip("ipywidgets")
+    stepper = Stepper(tutorial_q[2], gradient=torch.ones(2))
+    stepper.widget()
+    before = stepper._text.value
+    stepper.next()
+    assert stepper._slider.value == 1 and stepper._text.value != before
+    stepper._slider.value = 5
+    assert stepper.index == 5 and "PowBackward0 receives grad" in stepper._text.value
+    assert stepper.leaf_grad(tutorial_q[1]) is None  # b's AccumulateGrad is the next step
