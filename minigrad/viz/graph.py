@@ -31,10 +31,13 @@ from typing import Any
 
 from .tensors import (
     FREED,
+    array_lines,
     is_node,
     is_tensor,
     node_name,
     op_name,
+    recorded_input,
+    recorded_output,
     saved_entries,
     type_name,
     value_text,
@@ -345,8 +348,10 @@ class _Builder:
                 boxes.append((root, self.tensor_box(root, "constant", ("no autograd history",))))
         return boxes
 
-    def constant_box(self, output_nr: int) -> str:
-        return self.add([], "constant", "constant", notes=(f"(None, {output_nr})",), no_grad=True)
+    def constant_box(self, output_nr: int, value: Any = None) -> str:
+        """A ``(None, k)`` input; with its value where the engine recorded one (minigrad)."""
+        notes = (f"(None, {output_nr})", *(() if value is None else array_lines(value)))
+        return self.add([], "constant", "constant", notes=notes, no_grad=True)
 
     def fn_box(self, fn: Any) -> str:
         """The box of a drawn grad_fn, or the '… N more' box for one max_nodes cut off."""
@@ -420,8 +425,11 @@ class _Builder:
         ops = [f for f in self.walk.fns if f.variable is None]
         for f in ops:
             op = self.index[_fn_key(f.fn)]
-            for child, output_nr in f.inputs:
-                src = self.input_box(child, output_nr)
+            for position, (child, output_nr) in enumerate(f.inputs):
+                if child is None:
+                    src = self.constant_box(output_nr, recorded_input(f.fn, position))
+                else:
+                    src = self.input_box(child, output_nr)
                 self.edge(src, op, "more" if src == self.more_id else "input")
         if self.show_saved:
             # after all inputs, so that a saved intermediate joins its tensor box
@@ -429,9 +437,7 @@ class _Builder:
                 self.saved_edges(f, self.index[_fn_key(f.fn)], towards_node=True)
 
     def input_box(self, child: Any, output_nr: int) -> str:
-        """The box of the tensor that flows from child (a grad_fn, or None) into an op."""
-        if child is None:
-            return self.constant_box(output_nr)
+        """The box of the tensor that flows from child (a grad_fn) into an op."""
         if id(child) not in self.walk.drawn:
             return self.fn_box(child)
         if getattr(child, "variable", None) is not None:
@@ -440,6 +446,8 @@ class _Builder:
         if slot in self.index:
             return self.index[slot]
         tensor = self.walk.slots.get(slot)
+        if tensor is None:
+            tensor = recorded_output(child)
         if tensor is not None:
             box = self.tensor_box(tensor, "tensor")
         else:

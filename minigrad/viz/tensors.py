@@ -118,7 +118,7 @@ def shape_text(tensor: Any) -> str:
 
 def data_lines(tensor: Any) -> list[str]:
     """The tensor's values: in full when small, as mean/std/min/max when large."""
-    return _array_lines(_to_numpy(tensor))
+    return array_lines(_to_numpy(tensor))
 
 
 def grad_lines(tensor: Any) -> list[str]:
@@ -142,7 +142,7 @@ def _to_numpy(tensor: Any) -> np.ndarray:
         return np.asarray(plain.tolist())
 
 
-def _array_lines(array: np.ndarray) -> list[str]:
+def array_lines(array: np.ndarray) -> list[str]:
     if array.size <= FULL_PRINT_LIMIT:
         text = np.array2string(
             array,
@@ -158,3 +158,42 @@ def _array_lines(array: np.ndarray) -> list[str]:
         f"mean {values.mean():.4g}  std {values.std():.4g}",
         f"min {values.min():.4g}  max {values.max():.4g}",
     ]
+
+
+class RecordedValue:
+    """An intermediate result no tensor holds any more, as minigrad's nodes record it
+    (``grad_fn.forward_values()``). PyTorch keeps no such value, so there the box says so."""
+
+    requires_grad = True
+    is_leaf = False
+    retains_grad = False
+    grad = None
+
+    def __init__(self, grad_fn: Any, data: np.ndarray) -> None:
+        self.grad_fn = grad_fn
+        self.data = data
+        self.shape = data.shape
+        self.dtype = data.dtype
+
+    def detach(self) -> RecordedValue:
+        return self
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+
+def _forward_values(fn: Any) -> Any:
+    forward_values = getattr(fn, "forward_values", None)
+    return forward_values() if callable(forward_values) else None
+
+
+def recorded_output(fn: Any) -> RecordedValue | None:
+    """The output value a grad_fn recorded in the forward pass, where the engine keeps one."""
+    values = _forward_values(fn)
+    return None if values is None else RecordedValue(fn, values[1])
+
+
+def recorded_input(fn: Any, position: int) -> np.ndarray | None:
+    """The value of a grad_fn's input ``position`` in the forward pass, where kept."""
+    values = _forward_values(fn)
+    return None if values is None else np.asarray(values[0][position])
