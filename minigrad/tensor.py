@@ -32,6 +32,9 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+_NO_EDGE: Edge = (None, 0)  # shared: most inputs that need no gradient are numbers
+
+
 class _Version:
     """How many times a tensor's memory was modified in place; shared by a tensor and its views."""
 
@@ -156,7 +159,18 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times this tensor's memory was modified in place."""
-        return self._version_counter.value
+        counter = self._version_counter
+        return 0 if counter is None else counter.value
+
+    def _shared_version(self) -> _Version:
+        """The version counter, made on first need (most tensors are never modified)."""
+        if self._version_counter is None:
+            self._version_counter = _Version()
+        return self._version_counter
+
+    def _bump_version(self) -> None:
+        """Record that this tensor's memory was modified in place."""
+        self._shared_version().value += 1
 
     # -- autograd ---------------------------------------------------------------------------
     def backward(
@@ -174,7 +188,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same memory as a new leaf without history."""
         out = Tensor._make(self._data)
-        out._version_counter = self._version_counter
+        out._version_counter = self._shared_version()
         return out
 
     def detach_(self) -> Tensor:
@@ -207,7 +221,7 @@ class Tensor:
             return (self.grad_fn, 0)
         if self._requires_grad:
             return (self._accumulate_grad(), 0)
-        return (None, 0)
+        return _NO_EDGE
 
     def _accumulate_grad(self) -> AccumulateGrad:
         """This leaf's AccumulateGrad node: the same object while any graph uses it."""
@@ -307,7 +321,7 @@ def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool = False) -> None
     tensor._requires_grad = requires_grad
     tensor.grad = None
     tensor.grad_fn = None
-    tensor._version_counter = _Version()
+    tensor._version_counter = None
     tensor._base = None
     tensor._hooks = None
     tensor._accumulator = None

@@ -100,11 +100,12 @@ def run_backward(
 
     deposits: list[tuple[Tensor, Tensor]] = []
     observers = tuple(_observers)
+    push, pop = heapq.heappush, heapq.heappop
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = pop(ready)[2]
             grad = buffers.pop(node)
             is_leaf = type(node) is AccumulateGrad
             if grad is not None:
@@ -113,7 +114,7 @@ def run_backward(
                     grad = _run_hooks(hooks, grad)
                 if node._retained is not None and node._retained() is not None:
                     deposits.append((node._retained(), grad))
-                if node in targets:
+                if targets and node in targets:
                     position = targets[node]
                     captured[position] = grad
                     if accumulate and not is_leaf:
@@ -142,13 +143,14 @@ def run_backward(
                 if child is None:
                     continue
                 if child_grad is not None:
-                    buffers[child] = _add(buffers.get(child), child_grad)
+                    total = buffers.get(child)
+                    buffers[child] = child_grad if total is None else total + child_grad
                 elif child not in buffers:
                     buffers[child] = None
                 remaining = dependencies[child] - 1
                 dependencies[child] = remaining
                 if remaining == 0:
-                    heapq.heappush(ready, (-child._sequence, pushed, child))
+                    push(ready, (-child._sequence, pushed, child))
                     pushed += 1
         for tensor, grad in deposits:
             _deposit(tensor, grad, create_graph)
@@ -224,4 +226,4 @@ def _deposit(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
         tensor.grad = tensor.grad + grad
     else:
         np.add(tensor.grad._data, grad._data, out=tensor.grad._data, casting="unsafe")
-        tensor.grad._version_counter.value += 1
+        tensor.grad._bump_version()

@@ -100,10 +100,13 @@ class _Saved:
 
     def __init__(self, tensor: Tensor) -> None:
         self.tensor = tensor
-        self.version = tensor._version_counter.value
+        self.version = tensor._version
 
 
 _FREED = object()
+
+#: ``_saved`` of a recorded node that has saved nothing yet (``None`` means: not recorded).
+NOTHING_SAVED: dict[str, Any] = {}
 
 
 class Function(Node):
@@ -137,6 +140,8 @@ class Function(Node):
         saved = node._saved
         if saved is None:
             return
+        if saved is NOTHING_SAVED:
+            saved = node._saved = {}
         for key, value in values.items():
             saved[key] = _Saved(value) if hasattr(value, "_version_counter") else value
 
@@ -159,7 +164,7 @@ class Function(Node):
         if not isinstance(value, _Saved):
             return value
         tensor = value.tensor
-        if tensor._version_counter.value != value.version:
+        if tensor._version != value.version:
             raise RuntimeError(_modified_message(tensor, value.version))
         return tensor
 
@@ -169,7 +174,8 @@ class Function(Node):
         Not part of PyTorch: it lets a learner (and the step-through widgets) see every
         intermediate value, as micrograd does.
         """
-        return self._values
+        values = self._values
+        return None if values is None else (values[:-1], values[-1])
 
     def _release(self) -> None:
         """Free the saved tensors (not the plain values), as backward does without retain_graph."""
@@ -186,8 +192,10 @@ class Function(Node):
         if not isinstance(grads, tuple):
             grads = (grads,)
         return tuple(
-            g if g is None or g._data.shape == shape else g.sum_to_size(shape)
-            for g, shape in zip(grads, self._input_shapes)
+            [
+                g if g is None or g._data.shape == shape else g.sum_to_size(shape)
+                for g, shape in zip(grads, self._input_shapes)
+            ]
         )
 
 

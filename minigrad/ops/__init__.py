@@ -108,7 +108,7 @@ def _inplace(self: Tensor, result: Tensor) -> Tensor:
             "grad; use the out-of-place operation (e.g. `y = y + 1` instead of `y.add_(1)`)."
         )
     np.copyto(self._data, result._data)
-    self._version_counter.value += 1
+    self._bump_version()
     if result.grad_fn is not None:
         self.grad_fn = result.grad_fn
         self._requires_grad = True
@@ -160,7 +160,7 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     if grad_mode.state.enabled and self._requires_grad:
         return _inplace(self, self * 0 + value)
     self._data[...] = value
-    self._version_counter.value += 1
+    self._bump_version()
     return self
 
 
@@ -177,7 +177,7 @@ def setitem(self: Tensor, key: Any, value: Any) -> None:
     keys = key if isinstance(key, tuple) else (key,)
     keys = tuple(k._data if isinstance(k, Tensor) else k for k in keys)
     self._data[keys] = value._data if isinstance(value, Tensor) else value
-    self._version_counter.value += 1
+    self._bump_version()
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._dtype import dtype
 from minigrad.autograd import grad_mode
-from minigrad.autograd.graph import Function, new_sequence_nr
+from minigrad.autograd.graph import NOTHING_SAVED, Function, new_sequence_nr
 from minigrad.tensor import Tensor
 
 
@@ -23,18 +23,18 @@ def apply(op: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
             if t._requires_grad:
                 record = True
                 break
-    fn._saved = {} if record else None
+    fn._saved = NOTHING_SAVED if record else None
     out = Tensor._make(fn.forward(*inputs, **params))
     if op.is_view:
         source = inputs[0]
-        out._version_counter = source._version_counter
+        out._version_counter = source._shared_version()
         out._base = source if source._base is None else source._base
     if record:
         fn.next_functions = tuple([t._edge() for t in inputs])
         fn._sequence = new_sequence_nr()
         fn._pre_hooks = fn._retained = None
         fn._input_shapes = tuple([t._data.shape for t in inputs])
-        fn._values = (tuple([t._data for t in inputs]), out._data)
+        fn._values = (*[t._data for t in inputs], out._data)  # one flat tuple: cheap to keep
         out.grad_fn = fn
         out._requires_grad = True
         if op.saves_result:
@@ -111,4 +111,4 @@ def check_broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> None:
 
 def needs_input_grad(fn: Function) -> tuple[bool, ...]:
     """For each input of a recorded op, whether a gradient is wanted for it."""
-    return tuple(node is not None for node, _ in fn.next_functions)
+    return tuple([node is not None for node, _ in fn.next_functions])
