@@ -3,6 +3,8 @@
 ``import minigrad as torch`` and PyTorch's autograd tutorial runs unchanged.
 """
 
+import warnings
+
 from minigrad import autograd
 from minigrad._dtype import bool_ as bool  # noqa: A001 - PyTorch's name
 from minigrad._dtype import (
@@ -91,6 +93,15 @@ int = int32  # noqa: A001
 short = int16
 
 __version__ = "0.1.0"
+
+
+def _silence_numpy_warnings() -> None:
+    """PyTorch computes 1/0 = inf and log(0) = -inf silently; numpy warns. Silence the numpy
+    warnings raised in minigrad's own modules only: the learner's numpy code still warns."""
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minigrad\.")
+
+
+_silence_numpy_warnings()
 
 
 def is_tensor(obj: object) -> bool:

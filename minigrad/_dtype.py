@@ -75,8 +75,16 @@ def of_scalar(value: bool | int | float) -> dtype:
 
 
 def promote(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype that holds both ``a`` and ``b`` (torch.promote_types)."""
-    return a if a is b else _BY_NUMPY[np.promote_types(a.numpy, b.numpy)]
+    """The dtype PyTorch computes ``a`` with ``b`` in (torch.promote_types).
+
+    Across categories the higher one wins as it is (int64 with float16 is float16, where numpy
+    would say float64); within a category the wider type wins.
+    """
+    if a is b:
+        return a
+    if a._category != b._category:
+        return a if a._category > b._category else b
+    return _BY_NUMPY[np.promote_types(a.numpy, b.numpy)]
 
 
 def result_type(operands: list[tuple[dtype, int]]) -> dtype:

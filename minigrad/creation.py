@@ -22,8 +22,9 @@ def _finish(function: str, data: np.ndarray, dt: Any, requires_grad: bool) -> Te
         raise TypeError(
             f"{function}(): argument 'requires_grad' must be bool, not {type(requires_grad).__name__}"
         )
-    out = Tensor._make(data)
-    return out.requires_grad_() if requires_grad else out
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return Tensor._make(data, requires_grad)
 
 
 def _infer(data: Any) -> np.ndarray:
@@ -34,7 +35,7 @@ def _infer(data: Any) -> np.ndarray:
         _dtype.from_numpy_dtype(data.dtype)
         return data.copy()
     _check_nesting(data)
-    array = np.array(data)
+    array = np.array(_without_tensors(data))
     if array.dtype.kind == "f":
         return array.astype(_dtype.default_float.numpy)
     if array.dtype.kind in "iu":
@@ -46,20 +47,33 @@ def _infer(data: Any) -> np.ndarray:
     raise TypeError(f"Could not infer dtype of {type(_first_leaf(data)).__name__}")
 
 
+def _without_tensors(data: Any) -> Any:
+    """Nested lists with any tensors in them replaced by their arrays (depth = number of dims)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_without_tensors(item) for item in data]
+    return data
+
+
 def _first_leaf(data: Any) -> Any:
     while isinstance(data, (list, tuple)) and data:
         data = data[0]
     return data
 
 
+def _is_sequence(item: Any) -> bool:
+    return isinstance(item, (list, tuple)) or (isinstance(item, Tensor) and item._data.ndim > 0)
+
+
 def _check_nesting(data: Any) -> None:
     """PyTorch's error for ragged lists, checked level by level without recursion."""
     level, depth = [data], 0
-    while level and isinstance(level[0], (list, tuple, Tensor)):
+    while level and _is_sequence(level[0]):
         length = len(level[0])
         children = []
         for item in level:
-            if not isinstance(item, (list, tuple, Tensor)) or len(item) != length:
+            if not _is_sequence(item) or len(item) != length:
                 got = len(item) if isinstance(item, (list, tuple)) else type(item).__name__
                 raise ValueError(f"expected sequence of length {length} at dim {depth} (got {got})")
             children.extend(item)

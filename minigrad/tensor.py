@@ -6,6 +6,7 @@ so that every op is defined exactly once.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -15,6 +16,14 @@ import numpy as np
 from minigrad import _dtype, _printing
 from minigrad._dtype import dtype
 from minigrad.autograd.graph import AccumulateGrad, Edge, RemovableHandle
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
 
 
 class Size(tuple):
@@ -26,6 +35,21 @@ class Size(tuple):
         return f"torch.Size({list(self)})"
 
     __str__ = __repr__
+
+    def __getitem__(self, index: Any) -> Any:
+        item = super().__getitem__(index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other: Any) -> Size:
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, count: Any) -> Size:
+        return Size(tuple(self) * count)
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         """The number of elements a tensor of this shape holds."""
@@ -55,7 +79,7 @@ class Tensor:
     __slots__ = (
         "_data",
         "_requires_grad",
-        "grad",
+        "_grad",
         "grad_fn",
         "_version_counter",
         "_base",
@@ -65,7 +89,7 @@ class Tensor:
     )
 
     _data: np.ndarray
-    grad: Tensor | None
+    _grad: Tensor | None
     grad_fn: Any
 
     def __init__(self, *args: Any) -> None:
@@ -125,6 +149,27 @@ class Tensor:
         return self.dtype.is_floating_point
 
     @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward() accumulated here: filled for leaves (and retain_grad())."""
+        if self.grad_fn is not None and self._grad is None and self.grad_fn._retained is None:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors not made by a recorded op: the ones whose ``.grad`` gets filled."""
         return self.grad_fn is None
@@ -135,6 +180,10 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if flag and not self._data.dtype.kind == "f":  # PyTorch words each path its own way
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -146,9 +195,7 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if requires_grad and not self._data.dtype.kind == "f":
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients"
-            )
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -319,7 +366,7 @@ def wrap_dim(dim: int, ndim: int) -> int:
 def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
     tensor._data = data
     tensor._requires_grad = requires_grad
-    tensor.grad = None
+    tensor._grad = None
     tensor.grad_fn = None
     tensor._version_counter = None
     tensor._base = None

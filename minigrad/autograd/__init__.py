@@ -123,7 +123,7 @@ def grad(
     _check_outputs(outs)
     targets = _as_tuple(inputs)
     if not targets:
-        raise RuntimeError("grad requires non-empty inputs.")
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for target in targets:
         if not isinstance(target, Tensor):
             raise TypeError(f"expected a Tensor in inputs, but got {type(target).__name__}")

@@ -104,56 +104,57 @@ def run_backward(
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
-        while ready:
-            node = pop(ready)[2]
-            grad = buffers.pop(node)
-            is_leaf = type(node) is AccumulateGrad
-            if grad is not None:
-                hooks = node.variable._hooks if is_leaf else node._pre_hooks
-                if hooks:
-                    grad = _run_hooks(hooks, grad)
-                if node._retained is not None and node._retained() is not None:
-                    deposits.append((node._retained(), grad))
-                if targets and node in targets:
-                    position = targets[node]
-                    captured[position] = grad
-                    if accumulate and not is_leaf:
-                        deposits.append((inputs[position], grad))
+        with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
+            while ready:
+                node = pop(ready)[2]
+                grad = buffers.pop(node)
+                is_leaf = type(node) is AccumulateGrad
+                if grad is not None:
+                    hooks = node.variable._hooks if is_leaf else node._pre_hooks
+                    if hooks:
+                        grad = _run_hooks(hooks, grad)
+                    if node._retained is not None and node._retained() is not None:
+                        deposits.append((node._retained(), grad))
+                    if targets and node in targets:
+                        position = targets[node]
+                        captured[position] = grad
+                        if accumulate and not is_leaf:
+                            deposits.append((inputs[position], grad))
 
-            if is_leaf:
-                if grad is not None and (needed is None or node in targets):
-                    if accumulate:
-                        deposits.append((node.variable, grad))
-                    for observer in observers:
-                        observer(BackwardStep(node, grad, (), _add(node.variable.grad, grad)))
-                continue
-            if needed is not None and node not in needed:
-                continue
-
-            if grad is None:
-                grads: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
-            else:
-                grads = node._backward(grad)
-                if not retain_graph:
-                    node._release()
-            for observer in observers:
-                observer(BackwardStep(node, grad, grads))
-
-            for (child, _), child_grad in zip(node.next_functions, grads):
-                if child is None:
+                if is_leaf:
+                    if grad is not None and (needed is None or node in targets):
+                        if accumulate:
+                            deposits.append((node.variable, grad))
+                        for observer in observers:
+                            observer(BackwardStep(node, grad, (), _add(node.variable._grad, grad)))
                     continue
-                if child_grad is not None:
-                    total = buffers.get(child)
-                    buffers[child] = child_grad if total is None else total + child_grad
-                elif child not in buffers:
-                    buffers[child] = None
-                remaining = dependencies[child] - 1
-                dependencies[child] = remaining
-                if remaining == 0:
-                    push(ready, (-child._sequence, pushed, child))
-                    pushed += 1
-        for tensor, grad in deposits:
-            _deposit(tensor, grad, create_graph)
+                if needed is not None and node not in needed:
+                    continue
+
+                if grad is None:
+                    grads: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
+                else:
+                    grads = node._backward(grad)
+                    if not retain_graph:
+                        node._release()
+                for observer in observers:
+                    observer(BackwardStep(node, grad, grads))
+
+                for (child, _), child_grad in zip(node.next_functions, grads):
+                    if child is None:
+                        continue
+                    if child_grad is not None:
+                        total = buffers.get(child)
+                        buffers[child] = child_grad if total is None else total + child_grad
+                    elif child not in buffers:
+                        buffers[child] = None
+                    remaining = dependencies[child] - 1
+                    dependencies[child] = remaining
+                    if remaining == 0:
+                        push(ready, (-child._sequence, pushed, child))
+                        pushed += 1
+            for tensor, grad in deposits:
+                _deposit(tensor, grad, create_graph)
     finally:
         grad_mode.state.enabled = previous_mode
     return captured
@@ -216,14 +217,15 @@ def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> 
 
 
 def _deposit(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """Add ``grad`` into ``tensor.grad``: in place normally, as a recorded sum with create_graph."""
+    """Add ``grad`` into ``tensor._grad``: in place normally, as a recorded sum with create_graph."""
     if grad._data.dtype != tensor._data.dtype:
         grad = grad.to(tensor.dtype)
-    if tensor.grad is None:
+    if tensor._grad is None:
         # A fresh copy: the same gradient array may be on its way to other leaves too.
-        tensor.grad = grad if create_graph else type(grad)._make(np.array(grad._data, copy=True))
-    elif create_graph or tensor.grad.requires_grad:
-        tensor.grad = tensor.grad + grad
+        keep = create_graph and grad._requires_grad  # a gradient with history is kept as it is
+        tensor._grad = grad if keep else type(grad)._make(np.array(grad._data, copy=True))
+    elif create_graph or tensor._grad.requires_grad:
+        tensor._grad = tensor._grad + grad
     else:
-        np.add(tensor.grad._data, grad._data, out=tensor.grad._data, casting="unsafe")
-        tensor.grad._bump_version()
+        np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
+        tensor._grad._bump_version()

@@ -29,6 +29,12 @@ class _GradMode:
     mode: bool
     _previous: bool
 
+    def __new__(cls, orig_func: Any = None) -> Any:
+        # ``@torch.no_grad`` without parentheses decorates ``orig_func`` directly
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
     def __enter__(self) -> None:
         self._previous = state.enabled
         state.enabled = self.mode
@@ -62,6 +68,9 @@ class enable_grad(_GradMode):  # noqa: N801
 
 class set_grad_enabled(_GradMode):  # noqa: N801
     """Switch recording on or off: as a plain call, a context manager or a decorator."""
+
+    def __new__(cls, mode: bool) -> set_grad_enabled:
+        return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:
         if not isinstance(mode, bool):

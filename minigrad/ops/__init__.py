@@ -44,6 +44,19 @@ def _binary(function: Any, reflected: bool = False) -> Any:
     return method
 
 
+def _tensors_only(function: Any, reflected: bool = False) -> Any:
+    """An operator method for tensor operands only (``@``)."""
+
+    def method(self: Tensor, other: Any) -> Any:
+        if not isinstance(other, Tensor):
+            return NotImplemented
+        return function(other, self) if reflected else function(self, other)
+
+    method.__name__ = function.__name__
+    method.__doc__ = function.__doc__
+    return method
+
+
 def _compare(ufunc: np.ufunc) -> Any:
     def method(self: Tensor, other: Any) -> Any:
         if not isinstance(other, Tensor) and not is_number(other):
@@ -130,7 +143,15 @@ def _check_inplace(self: Tensor) -> None:
 def _inplace_method(function: Any) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         _check_inplace(self)
-        return _inplace(self, function(self, *args, **kwargs))
+        source = self
+        if grad_mode.state.enabled and (
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ):
+            # The op may save its input for backward, and ``self`` is about to change:
+            # it gets the value as it is now (PyTorch saves ``original_self`` alike).
+            source = Tensor._make(self._data.copy(), self._requires_grad)
+            source.grad_fn = self.grad_fn
+        return _inplace(self, function(source, *args, **kwargs))
 
     method.__name__ = function.__name__ + "_"
     method.__doc__ = f"In-place version of ``{function.__name__}``."
@@ -186,7 +207,9 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     for arg in args:
         if isinstance(arg, _dtype.dtype):
             target = arg
-        elif arg not in ("cpu",):
+        elif isinstance(arg, str) and arg != "cpu":
+            raise RuntimeError(f"Invalid device string: '{arg}'")
+        elif arg != "cpu":
             raise TypeError(f"to() received an invalid combination of arguments - got ({arg!r})")
     return self if target is None else pointwise.to(self, target)
 
@@ -226,8 +249,8 @@ _METHODS: dict[str, Any] = {
     "__rtruediv__": _binary(pointwise.rdiv),
     "__pow__": _binary(pointwise.pow),
     "__rpow__": _binary(pointwise.pow, reflected=True),
-    "__matmul__": linalg.matmul,
-    "__rmatmul__": _binary(linalg.matmul, reflected=True),
+    "__matmul__": _tensors_only(linalg.matmul),
+    "__rmatmul__": _tensors_only(linalg.matmul, reflected=True),
     "__neg__": pointwise.neg,
     "__pos__": lambda self: self,
     "__abs__": pointwise.abs,

@@ -24,7 +24,10 @@ def apply(op: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
                 record = True
                 break
     fn._saved = NOTHING_SAVED if record else None
-    out = Tensor._make(fn.forward(*inputs, **params))
+    data = fn.forward(*inputs, **params)
+    if type(data) is not np.ndarray:  # numpy gives scalars for 0-d results; keep arrays
+        data = np.asarray(data)
+    out = Tensor._make(data)
     if op.is_view:
         source = inputs[0]
         out._version_counter = source._shared_version()

@@ -146,8 +146,11 @@ class PowBackward1(Function):
     def backward(self, grad: Tensor) -> tuple:
         need_a, need_b = needs_input_grad(self)
         base, exponent = self._saved_self, self._saved_exponent
+        zero = scalar_tensor(0, grad.dtype)
         return (
-            grad * exponent * base ** (exponent - 1) if need_a else None,
+            where(exponent == 0, zero, grad * exponent * base ** (exponent - 1))
+            if need_a
+            else None,
             grad * self._saved_result * _masked_log(base) if need_b else None,
         )
 
@@ -165,7 +168,11 @@ class PowBackward2(Function):
         return np.asarray(base**exponent._data, dtype=exponent._data.dtype)
 
     def backward(self, grad: Tensor) -> Tensor:
-        return grad * self._saved_result * float(np.log(self._saved_self))
+        base, exponent = self._saved_self, self._saved_exponent
+        if base == 0:  # as PyTorch: 0^x contributes no gradient where x >= 0
+            zero = scalar_tensor(0, grad.dtype)
+            return where(exponent >= 0, zero, grad * self._saved_result * float("-inf"))
+        return grad * self._saved_result * float(np.log(base))
 
 
 def _masked_log(base: Tensor) -> Tensor:
@@ -309,17 +316,16 @@ class ClampBackward1(Function):
 
 class WhereBackward0(Function):
     formula = "condition ? self : other"
-    rules = ("grad · condition", "grad · ¬condition")
-    input_names = ("condition", "self", "other")
+    rules = ("grad where condition, else 0", "grad where not condition, else 0")
 
-    def forward(self, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
+    def forward(self, a: Tensor, b: Tensor, condition: Tensor) -> np.ndarray:
         self.save(condition=condition)
         return np.where(condition._data, a._data, b._data)
 
     def backward(self, grad: Tensor) -> tuple:
         condition = self._saved_condition
         zero = scalar_tensor(0, grad.dtype)
-        return None, where(condition, grad, zero), where(condition, zero, grad)
+        return where(condition, grad, zero), where(condition, zero, grad)
 
 
 class ToCopyBackward0(Function):
@@ -463,15 +469,23 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Each element limited to ``[min, max]``."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for bound in (min, max):
+        if bound is not None:
+            input, _ = operands(input, bound)  # an integer tensor clamped to 2.5 becomes float
     return apply(ClampBackward1, input, low=min, high=max)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other``."""
     if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
-        raise RuntimeError("where expected condition to be a boolean tensor")
+        got = (
+            f", but got a tensor with dtype {_TITLES[condition.dtype.name]}"
+            if isinstance(condition, Tensor)
+            else ""
+        )
+        raise RuntimeError(f"where expected condition to be a boolean tensor{got}")
     a, b = operands(input, other)
-    return apply(WhereBackward0, condition, a, b)
+    return apply(WhereBackward0, a, b, condition=condition)
 
 
 def sign(input: Tensor) -> Tensor:
@@ -492,6 +506,19 @@ def to(input: Tensor, dtype: dtype) -> Tensor:
     if input._requires_grad and not dtype.is_floating_point:
         return Tensor._make(input._data.astype(dtype.numpy))
     return apply(ToCopyBackward0, input, dt=dtype)
+
+
+_TITLES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "int8": "Char",
+    "uint8": "Byte",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+}
 
 
 def _floating(input: Tensor) -> Tensor:

@@ -178,6 +178,8 @@ def _sum_type(a: Tensor) -> Any:
 
 def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if not dims:  # sum(dim=()) reduces over every dimension, as in PyTorch
+        dims = tuple(range(ndim))
     wrapped = tuple(wrap_dim(d, ndim) for d in dims)
     if len(set(wrapped)) != len(wrapped):
         raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
@@ -222,7 +224,6 @@ class _ReturnType(tuple):
     """``(values, indices)`` printed as PyTorch's ``torch.return_types.max(...)``."""
 
     __slots__ = ()
-    kind = ""
 
     @property
     def values(self) -> Tensor:
@@ -233,15 +234,13 @@ class _ReturnType(tuple):
         return self[1]
 
     def __repr__(self) -> str:
-        return f"torch.return_types.{self.kind}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        name = type(self).__name__
+        return f"torch.return_types.{name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
-class _MaxResult(_ReturnType):
-    kind = "max"
-
-
-class _MinResult(_ReturnType):
-    kind = "min"
+# named as PyTorch's classes are: type(x.max(0)).__name__ == "max"
+_MaxResult = type("max", (_ReturnType,), {"__slots__": ()})
+_MinResult = type("min", (_ReturnType,), {"__slots__": ()})
 
 
 def _extremum(input: Tensor, dim: Any, keepdim: bool, ops: tuple, kind: type) -> Any:
@@ -251,7 +250,7 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, ops: tuple, kind: type) ->
     d = wrap_dim(dim, input._data.ndim)
     source = input if input._data.ndim else input.reshape(1)
     if source._data.shape[d] == 0:
-        raise IndexError(f"{kind.kind}(): Expected reduction dim {d} to have non-zero size.")
+        raise IndexError(f"{kind.__name__}(): Expected reduction dim {d} to have non-zero size.")
     arg = np.argmax if kind is _MaxResult else np.argmin
     indices = np.expand_dims(arg(source._data, axis=d), d)
     values = apply(dim_op, source, dim=d, keepdim=keepdim, indices=indices)

@@ -36,7 +36,7 @@ class PermuteBackward0(Function):
         return a._data.transpose(dims)
 
     def backward(self, grad: Tensor) -> Tensor:
-        return grad.permute(*np.argsort(self._saved_dims).tolist())
+        return apply(PermuteBackward0, grad, dims=tuple(np.argsort(self._saved_dims).tolist()))
 
 
 class TBackward0(Function):
@@ -119,6 +119,18 @@ class ExpandBackward0(Function):
 # -- indexing --------------------------------------------------------------------------------
 
 
+class AliasBackward0(Function):
+    formula = "self, as it is (x[...])"
+    rules = ("grad",)
+    is_view = True
+
+    def forward(self, a: Tensor) -> np.ndarray:
+        return a._data.view()
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad
+
+
 class SelectBackward0(Function):
     formula = "self[index] along dim"
     rules = ("grad placed at index, zeros elsewhere",)
@@ -126,7 +138,7 @@ class SelectBackward0(Function):
 
     def forward(self, a: Tensor, dim: int, index: int) -> np.ndarray:
         self.save(dim=dim, index=index, self_sym_sizes=a._data.shape)
-        return a._data[(slice(None),) * dim + (index,)]
+        return a._data[(slice(None),) * dim + (index, Ellipsis)]  # a view, even when 0-d
 
     def backward(self, grad: Tensor) -> Tensor:
         key = (slice(None),) * self._saved_dim + (self._saved_index,)
@@ -185,14 +197,13 @@ def _place(grad: Tensor, key: Any, shape: tuple[int, ...]) -> Tensor:
 class MaskedFillBackward0(Function):
     formula = "self with value where mask"
     rules = ("grad where not mask, zeros elsewhere",)
-    input_names = ("self", "mask")
 
     def forward(self, a: Tensor, mask: Tensor, value: Any) -> np.ndarray:
         self.save(mask=mask)
         return np.where(mask._data, np.asarray(value, dtype=a._data.dtype), a._data)
 
-    def backward(self, grad: Tensor) -> tuple:
-        return grad.masked_fill(self._saved_mask, 0), None
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad.masked_fill(self._saved_mask, 0)
 
 
 # -- joining ---------------------------------------------------------------------------------
@@ -291,12 +302,16 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input  # nothing to merge: PyTorch returns the tensor itself
     merged = int(np.prod(shape[start : end + 1], dtype=np.int64))
     return reshape(input, shape[:start] + (merged,) + shape[end + 1 :])
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
     """The dimensions in the order ``dims``."""
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     order = _sizes("permute", dims)
     ndim = input._data.ndim
     if len(order) != ndim:
@@ -345,6 +360,8 @@ def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
     """A view repeating dimensions of size 1 to ``sizes`` (-1 keeps a size)."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     target = _sizes("expand", sizes)
     shape = input._data.shape
     if len(target) < len(shape):
@@ -389,7 +406,10 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
     dim = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[dim]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {size}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"[{', '.join(map(str, input._data.shape))}] at dimension {dim}"
+        )
     return apply(SelectBackward0, input, dim=dim, index=int(index) % size)
 
 
@@ -397,28 +417,32 @@ def slice_dim(
     input: Tensor, dim: int, start: int | None, end: int | None, step: int | None
 ) -> Tensor:
     """``input[start:end:step]`` along ``dim``."""
-    if step is not None and step <= 0:
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    if step is not None and step < 0:
         raise ValueError("step must be greater than zero")
     start, end, step = slice(start, end, step).indices(input._data.shape[dim])
     return apply(SliceBackward0, input, dim=dim, start=start, end=max(start, end), step=step)
 
 
 def _is_advanced(key: Any) -> bool:
-    return isinstance(key, (list, np.ndarray, Tensor)) or isinstance(key, bool)
+    return isinstance(key, (list, np.ndarray, Tensor, bool))
+
+
+def _as_index(key: Any) -> Any:
+    """A 0-d integer tensor indexes like an int (PyTorch records a select for it)."""
+    if isinstance(key, Tensor) and key._data.ndim == 0 and key._data.dtype.kind in "iu":
+        return int(key._data)
+    return key
 
 
 def getitem(input: Tensor, key: Any) -> Tensor:
-    """``input[key]``, recorded as PyTorch records it: select, slice, unsqueeze or index."""
-    keys = key if isinstance(key, tuple) else (key,)
+    """``input[key]``, recorded as PyTorch records it: select, slice, unsqueeze, index, alias."""
+    if isinstance(key, slice):  # a bare slice is always recorded, even ``x[:]``
+        return slice_dim(input, 0, key.start, key.stop, key.step)
+    keys = tuple(_as_index(k) for k in (key if isinstance(key, tuple) else (key,)))
     if any(_is_advanced(k) for k in keys):
-        indices = tuple(k._data if isinstance(k, Tensor) else k for k in keys)
-        try:
-            input._data[indices]
-        except IndexError as error:
-            raise IndexError(str(error)) from None
-        return apply(
-            IndexBackward0, input, indices=indices if isinstance(key, tuple) else indices[0]
-        )
+        return _advanced_index(input, keys if isinstance(key, tuple) else keys[0])
     consumed = sum(1 for k in keys if k is not None and k is not Ellipsis)
     if consumed > input._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
@@ -434,24 +458,40 @@ def getitem(input: Tensor, key: Any) -> Tensor:
                 out = slice_dim(out, dim, k.start, k.stop, k.step)
             dim += 1
         elif isinstance(k, (int, np.integer)):
+            size = out._data.shape[dim]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
             out = select(out, dim, int(k))
         else:
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                 f"are valid indices (got {type(k).__name__})"
             )
-    return (
-        out
-        if out is not input
-        else slice_dim(input, 0, None, None, None)
-        if input._data.ndim
-        else out
-    )
+    return apply(AliasBackward0, input) if out is input else out
+
+
+def _advanced_index(input: Tensor, key: Any) -> Tensor:
+    keys = key if isinstance(key, tuple) else (key,)
+    indices = tuple(k._data if isinstance(k, Tensor) else k for k in keys)
+    mask = indices[0] if len(indices) == 1 else None
+    if isinstance(mask, np.ndarray) and mask.dtype == np.bool_:
+        for position, (want, got) in enumerate(zip(mask.shape, input._data.shape)):
+            if want != got:
+                raise IndexError(
+                    f"The shape of the mask [{', '.join(map(str, mask.shape))}] at index "
+                    f"{position} does not match the shape of the indexed tensor "
+                    f"[{', '.join(map(str, input._data.shape))}] at index {position}"
+                )
+    try:
+        input._data[indices]
+    except IndexError as error:
+        raise IndexError(str(error).replace(" axis ", " dimension ")) from None
+    return apply(IndexBackward0, input, indices=indices if isinstance(key, tuple) else indices[0])
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` wherever ``mask`` is True."""
-    return apply(MaskedFillBackward0, input, mask, value=value)
+    return apply(MaskedFillBackward0, input, mask=mask, value=value)
 
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
@@ -504,7 +544,11 @@ def _tensor_list(function: str, tensors: Any) -> list[Tensor]:
                 f"expected Tensor as element {position} in argument 0, but got {type(t).__name__}"
             )
     if not tensors:
-        raise RuntimeError(f"{function}(): expected a non-empty list of Tensors")
+        raise (ValueError if function == "cat" else RuntimeError)(
+            f"torch.{function}(): expected a non-empty list of Tensors"
+            if function == "cat"
+            else f"{function} expects a non-empty TensorList"
+        )
     return list(tensors)
 
 
