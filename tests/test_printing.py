@@ -58,13 +58,25 @@ def ours(arr: np.ndarray, mode: str = "plain") -> str:
 # --------------------------------------------------------------------------------------------
 
 KNOWN = [
-    (np.array([-12.0, 65.0], np.float32), "float32", ["grad_fn=<SubBackward0>"],
-     "tensor([-12.,  65.], grad_fn=<SubBackward0>)"),
-    (np.array([[0.73], [0.63], [0.53]], np.float32), "float32", ["requires_grad=True"],
-     "tensor([[0.7300],\n        [0.6300],\n        [0.5300]], requires_grad=True)"),
+    (
+        np.array([-12.0, 65.0], np.float32),
+        "float32",
+        ["grad_fn=<SubBackward0>"],
+        "tensor([-12.,  65.], grad_fn=<SubBackward0>)",
+    ),
+    (
+        np.array([[0.73], [0.63], [0.53]], np.float32),
+        "float32",
+        ["requires_grad=True"],
+        "tensor([[0.7300],\n        [0.6300],\n        [0.5300]], requires_grad=True)",
+    ),
     (np.array(41.0, np.float32), "float32", [], "tensor(41.)"),
-    (np.array(3.5, np.float16), "float16", ["grad_fn=<CloneBackward0>"],
-     "tensor(3.5000, dtype=torch.float16, grad_fn=<CloneBackward0>)"),
+    (
+        np.array(3.5, np.float16),
+        "float16",
+        ["grad_fn=<CloneBackward0>"],
+        "tensor(3.5000, dtype=torch.float16, grad_fn=<CloneBackward0>)",
+    ),
     (np.zeros(0, np.float32), "float32", [], "tensor([])"),
     (np.zeros((0, 3), np.float32), "float32", [], "tensor([], size=(0, 3))"),
     (np.zeros(0, np.int64), "int64", [], "tensor([], dtype=torch.int64)"),
@@ -74,18 +86,30 @@ KNOWN = [
     (np.array([1, 0, 1], np.uint8), "uint8", [], "tensor([1, 0, 1], dtype=torch.uint8)"),
     (np.array([1, 0, 1], np.float16), "float16", [], "tensor([1., 0., 1.], dtype=torch.float16)"),
     (np.array([True, False, True]), "bool", [], "tensor([ True, False,  True])"),
-    (np.array([1e-5, 1.0, -0.0, np.nan], np.float32), "float32", [],
-     "tensor([1.0000e-05, 1.0000e+00, -0.0000e+00,        nan])"),
+    (
+        np.array([1e-5, 1.0, -0.0, np.nan], np.float32),
+        "float32",
+        [],
+        "tensor([1.0000e-05, 1.0000e+00, -0.0000e+00,        nan])",
+    ),
     (np.array([np.nan, 1.0, -np.inf], np.float32), "float32", [], "tensor([nan, 1., -inf])"),
-    (np.ones((2, 1, 2, 2), np.int32), "int32", [],
-     "tensor([[[[1, 1],\n          [1, 1]]],\n\n\n        [[[1, 1],\n          [1, 1]]]],"
-     " dtype=torch.int32)"),
-    (np.arange(30) * 1.5, "float64", [],
-     "tensor([ 0.0000,  1.5000,  3.0000,  4.5000,  6.0000,  7.5000,  9.0000, 10.5000,\n"
-     "        12.0000, 13.5000, 15.0000, 16.5000, 18.0000, 19.5000, 21.0000, 22.5000,\n"
-     "        24.0000, 25.5000, 27.0000, 28.5000, 30.0000, 31.5000, 33.0000, 34.5000,\n"
-     "        36.0000, 37.5000, 39.0000, 40.5000, 42.0000, 43.5000],\n"
-     "       dtype=torch.float64)"),
+    (
+        np.ones((2, 1, 2, 2), np.int32),
+        "int32",
+        [],
+        "tensor([[[[1, 1],\n          [1, 1]]],\n\n\n        [[[1, 1],\n          [1, 1]]]],"
+        " dtype=torch.int32)",
+    ),
+    (
+        np.arange(30) * 1.5,
+        "float64",
+        [],
+        "tensor([ 0.0000,  1.5000,  3.0000,  4.5000,  6.0000,  7.5000,  9.0000, 10.5000,\n"
+        "        12.0000, 13.5000, 15.0000, 16.5000, 18.0000, 19.5000, 21.0000, 22.5000,\n"
+        "        24.0000, 25.5000, 27.0000, 28.5000, 30.0000, 31.5000, 33.0000, 34.5000,\n"
+        "        36.0000, 37.5000, 39.0000, 40.5000, 42.0000, 43.5000],\n"
+        "       dtype=torch.float64)",
+    ),
 ]
 
 
@@ -123,7 +147,11 @@ def test_printoptions_defaults_and_roundtrip():
     set_printoptions(precision=7, threshold=12, edgeitems=1, linewidth=40, sci_mode=True)
     changed = get_printoptions()
     assert changed == {
-        "precision": 7, "threshold": 12, "edgeitems": 1, "linewidth": 40, "sci_mode": True,
+        "precision": 7,
+        "threshold": 12,
+        "edgeitems": 1,
+        "linewidth": 40,
+        "sci_mode": True,
     }
     set_printoptions(profile="default")
     assert get_printoptions() == DEFAULTS
@@ -256,8 +284,20 @@ OPTION_CASES = [
 
 
 @pytest.mark.parametrize("opts", OPTION_CASES, ids=str)
-@pytest.mark.parametrize("name", ["1d_mixed_signs", "2d", "3d", "big_2d", "1d_tiny",
-                                  "1d_int_wrap", "scalar_fraction", "big_bool", "1d_zeros"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1d_mixed_signs",
+        "2d",
+        "3d",
+        "big_2d",
+        "1d_tiny",
+        "1d_int_wrap",
+        "scalar_fraction",
+        "big_bool",
+        "1d_zeros",
+    ],
+)
 def test_matches_torch_with_options(name, opts):
     torch = pytest.importorskip("torch")
     set_printoptions(**opts)
@@ -320,7 +360,7 @@ def _elements(dtype: str) -> st.SearchStrategy:
     return st.one_of(
         st.floats(width=width),  # any value, including nan/inf/subnormals
         st.integers(-1000, 1000).map(float),  # int-valued floats
-        st.integers(-10**6, 10**6).map(lambda i: i / 1000),  # "nice" decimals
+        st.integers(-(10**6), 10**6).map(lambda i: i / 1000),  # "nice" decimals
         st.sampled_from(SPECIAL_FLOATS + ([6e4] if dtype == "float16" else [1e9, 1e-9])),
     )
 
@@ -356,8 +396,11 @@ def test_property_matches_torch_with_options(
 ):
     torch = pytest.importorskip("torch")
     opts = {
-        "precision": precision, "threshold": threshold, "edgeitems": edgeitems,
-        "linewidth": linewidth, "sci_mode": sci_mode,
+        "precision": precision,
+        "threshold": threshold,
+        "edgeitems": edgeitems,
+        "linewidth": linewidth,
+        "sci_mode": sci_mode,
     }
     try:
         set_printoptions(**opts)
