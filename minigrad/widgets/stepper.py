@@ -213,16 +213,16 @@ class Stepper:
         self._play = w.Play(value=self.index, min=0, max=last, interval=_SPEEDS[1][1])
         w.jslink((self._play, "value"), (self._slider, "value"))
         speed = w.ToggleButtons(
-            options=_SPEEDS, value=_SPEEDS[1][1], style={"button_width": "60px"}
+            options=_SPEEDS, value=_SPEEDS[1][1], style={"button_width": "72px"}
         )
         speed.observe(lambda change: setattr(self._play, "interval", change["new"]), "value")
         buttons = []
         for label, tip, action in (
-            ("⏮", "first step", self.first),
+            ("«", "first step", self.first),
             ("◀", "back", self.prev),
             ("▶", "next", self.next),
-            ("⏭", "last step", self.last),
-        ):
+            ("»", "last step", self.last),
+        ):  # glyphs every font has: ⏮ and ⏭ show as boxes in some browsers
             button = w.Button(description=label, tooltip=tip, layout=w.Layout(width="44px"))
             button.on_click(lambda _, action=action: action())
             buttons.append(button)
