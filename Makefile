@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test bench lint system-deps clean
+.PHONY: lab test test-fast notebooks bench lint system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ lab: $(STAMP) system-deps
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) system-deps  # everything but building a fresh Binder environment
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
+
+notebooks: $(STAMP) system-deps  # re-execute the lessons and store their outputs
+	$(BIN)/python tests/notebooks/run_notebooks.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -43,6 +43,7 @@ from minigrad.creation import (
     zeros,
     zeros_like,
 )
+from minigrad.ops import allclose, equal, isclose
 from minigrad.ops.linalg import dot, matmul, mm, mv
 from minigrad.ops.pointwise import (
     abs,  # noqa: A004

@@ -78,6 +78,36 @@ def _logical(ufunc: np.ufunc) -> Any:
     return method
 
 
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """Elementwise ``|input − other| ≤ atol + rtol·|other|``, as a bool tensor."""
+    a, b = operands(input, other)
+    return Tensor._make(np.asarray(np.isclose(a._data, b._data, rtol, atol, equal_nan)))
+
+
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """True when every element of ``input`` is close to ``other`` (see ``isclose``)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True when both tensors have the same shape and the same elements."""
+    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
+
+
+def _all(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether every element (along ``dim``) is nonzero, as a bool tensor."""
+    return Tensor._make(np.asarray(self._data.all(axis=dim, keepdims=keepdim)))
+
+
+def _any(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether some element (along ``dim``) is nonzero, as a bool tensor."""
+    return Tensor._make(np.asarray(self._data.any(axis=dim, keepdims=keepdim)))
+
+
 def _invert(self: Tensor) -> Tensor:
     if self._data.dtype.kind == "f":
         raise TypeError(
@@ -314,6 +344,11 @@ _METHODS: dict[str, Any] = {
     "__or__": _logical(np.logical_or),
     "__xor__": _logical(np.logical_xor),
     "__invert__": _invert,
+    "isclose": isclose,
+    "allclose": allclose,
+    "equal": equal,
+    "all": _all,
+    "any": _any,
     # in place
     "add_": _inplace_method(pointwise.add),
     "sub_": _inplace_method(pointwise.sub),

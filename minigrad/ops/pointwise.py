@@ -21,7 +21,7 @@ class AddBackward0(Function):
 
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
-        return a._data + b._data if alpha == 1 else a._data + alpha * b._data
+        return a._data + b._data if alpha == 1 else _fused(a._data, alpha, b._data)
 
     def backward(self, grad: Tensor) -> tuple:
         alpha = self._saved_alpha
@@ -34,7 +34,7 @@ class SubBackward0(Function):
 
     def forward(self, a: Tensor, b: Tensor, alpha: Any = 1) -> np.ndarray:
         self.save(alpha=alpha)
-        return a._data - b._data if alpha == 1 else a._data - alpha * b._data
+        return a._data - b._data if alpha == 1 else _fused(a._data, -alpha, b._data)
 
     def backward(self, grad: Tensor) -> tuple:
         alpha = self._saved_alpha
@@ -349,6 +349,15 @@ class CloneBackward0(Function):
 
     def backward(self, grad: Tensor) -> Tensor:
         return grad
+
+
+def _fused(a: np.ndarray, alpha: Any, b: np.ndarray) -> np.ndarray:
+    """``a + alpha·b`` rounded once, as PyTorch's fused multiply-add does: computing it in
+    float64 and rounding to float32 gives the tutorial's last digit (w.add_(grad, alpha=-lr))."""
+    if a.dtype.kind != "f" or a.dtype == np.float64:
+        return a + alpha * b
+    alpha = float(np.asarray(alpha, dtype=a.dtype))  # alpha is first rounded to the tensor's type
+    return (a.astype(np.float64) + alpha * b.astype(np.float64)).astype(a.dtype)
 
 
 # -- the functions behind the Tensor methods --------------------------------------------------

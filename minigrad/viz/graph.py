@@ -254,7 +254,7 @@ class _Walk:
         self.drawn = {id(f.fn) for f in self.fns}
         self.names: dict[Hashable, str] = {}
         self.made_by: dict[Hashable, list[str]] = {}  # grad_fn key -> 'y.grad_fn' notes
-        named = _named(names)
+        named = self._named = _named(names)
         root_ids = {id(r) for r in roots}
         for name, tensor in named:
             if ("tensor", id(tensor)) in self.names:
@@ -273,6 +273,16 @@ class _Walk:
 
     def name_of(self, tensor: Any) -> str | None:
         return next((self.names[k] for k in _tensor_keys(tensor) if k in self.names), None)
+
+    def name_of_value(self, array: Any) -> str | None:
+        """The name of a tensor that does not require grad, found by its recorded value
+        (minigrad records the very array; PyTorch records none, so nothing matches there)."""
+        if not hasattr(self, "_by_array"):
+            self._by_array: dict[int, str] = {}
+            for name, tensor in self._named:
+                if not tensor.requires_grad:
+                    self._by_array.setdefault(id(tensor.detach().numpy()), name)
+        return self._by_array.get(id(array))
 
 
 def _named(names: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
@@ -349,9 +359,10 @@ class _Builder:
         return boxes
 
     def constant_box(self, output_nr: int, value: Any = None) -> str:
-        """A ``(None, k)`` input; with its value where the engine recorded one (minigrad)."""
+        """A ``(None, k)`` input; with its value (and name) where the engine recorded one."""
         notes = (f"(None, {output_nr})", *(() if value is None else array_lines(value)))
-        return self.add([], "constant", "constant", notes=notes, no_grad=True)
+        title = (None if value is None else self.walk.name_of_value(value)) or "constant"
+        return self.add([], "constant", title, notes=notes, no_grad=True)
 
     def fn_box(self, fn: Any) -> str:
         """The box of a drawn grad_fn, or the '… N more' box for one max_nodes cut off."""

@@ -11,14 +11,16 @@ only recorded (``leaf_grad`` tells what a leaf's ``.grad`` would hold at each st
 from __future__ import annotations
 
 import html
+import re
 import sys
 from typing import Any
 
 import numpy as np
 
-from minigrad.autograd.graph import SECOND_BACKWARD, AccumulateGrad, Function, Node
+from minigrad.autograd.graph import SECOND_BACKWARD, AccumulateGrad, Function
 from minigrad.tensor import Tensor
 from minigrad.viz import Drawing, GraphvizMissing, build_graph, to_dot
+from minigrad.viz.dot import HIGHLIGHT
 from minigrad.widgets.steps import (
     BACKWARD,
     FORWARD,
@@ -55,6 +57,9 @@ class Stepper:
         self._names = _tensor_names(names if names is not None else _caller_variables())
         self._max_nodes = max_nodes
         self._pictures: dict[int, str] = {}
+        self._drawn: Any = None  # the graph as boxes and arrows, built once
+        self._svg: str | None = None
+        self._missing = ""
         self._widget: Any = None
         if self.error is None:
             self._functions = collect_functions(root)
@@ -152,42 +157,61 @@ class Stepper:
             else:
                 grad = step.received.get(fn) if in_backward else None
             rows.append((self._labels.output(fn), "result", values and values[1], grad))
+        cell = 'style="padding:1px 14px 1px 0;line-height:1.5;vertical-align:top"'
         body = "".join(
-            f"<tr><td><b>{html.escape(name)}</b></td><td>{kind}</td>"
-            f"<td><code>{html.escape(fmt(data))}</code></td>"
-            f"<td><code>{'—' if grad is None else html.escape(fmt(grad))}</code></td></tr>"
+            f"<tr><td {cell}><b>{html.escape(name)}</b></td><td {cell}>{kind}</td>"
+            f"<td {cell}><code>{html.escape(fmt(data))}</code></td>"
+            f"<td {cell}><code>{'—' if grad is None else html.escape(fmt(grad))}</code></td></tr>"
             for name, kind, data, grad in rows
         )
         return (
-            '<table class="minigrad-tensors" style="border-collapse:collapse;font-size:90%">'
-            "<tr><th align=left>tensor</th><th></th><th align=left>data</th>"
-            "<th align=left>grad</th></tr>" + body + "</table>"
+            '<table class="minigrad-tensors" style="border-collapse:collapse;font-size:90%;'
+            'margin-top:6px">'
+            f"<tr><th align=left {cell}>tensor</th><th {cell}></th>"
+            f"<th align=left {cell}>data</th><th align=left {cell}>grad</th></tr>"
+            + body
+            + "</table>"
         )
 
     def _picture(self, index: int) -> str:
-        """The graph as SVG for step ``index``, its node highlighted (cached)."""
+        """The graph as SVG at step ``index``: its node highlighted, nodes not yet created faded.
+
+        Graphviz lays the whole graph out once per Stepper; each step only restyles that SVG,
+        so boxes stay where they are and a step costs well under a millisecond.
+        """
         if index in self._pictures:
             return self._pictures[index]
+        graph, svg = self._layout()
         step = self.steps[index] if self.steps else None
-        if step is not None and step.phase == FORWARD and step.node is not None:
-            roots = _frontier(self.steps[: index + 1])
-        else:
-            roots = [self.root]
-        graph = build_graph(roots, names=self._names, max_nodes=self._max_nodes)
-        highlight = []
+        highlight = None
         if step is not None and step.node is not None:
-            box = graph.find(step.node)
-            if box is None and isinstance(step.node, AccumulateGrad):
-                box = graph.find(step.node.variable)
-            highlight = [box] if box else []
-        drawing = Drawing(to_dot(graph, highlight=highlight), graph)
-        try:
-            svg = drawing.pipe("svg").decode("utf-8")
-            picture = svg[svg.index("<svg") :]
-        except GraphvizMissing as missing:
-            picture = _message_html(f"{missing}\n\n{drawing.source}")
+            highlight = graph.find(step.node)
+            if highlight is None and isinstance(step.node, AccumulateGrad):
+                highlight = graph.find(step.node.variable)
+        faded = set()
+        if step is not None and step.phase == FORWARD:
+            later = [s.node for s in self.steps[index + 1 :] if s.phase == FORWARD]
+            faded = {graph.find(node) for node in later} | {graph.find(self.root)}
+            faded.discard(None)
+        if svg is None:  # no Graphviz: the DOT text, which still says what is highlighted
+            source = to_dot(graph, highlight=[highlight] if highlight else [])
+            picture = _message_html(f"{self._missing}\n\n{source}")
+        else:
+            picture = _restyle(svg, highlight, faded)
         self._pictures[index] = picture
         return picture
+
+    def _layout(self) -> tuple[Any, str | None]:
+        """The whole graph and its SVG laid out by Graphviz (None without Graphviz); made once."""
+        if self._drawn is None:
+            self._drawn = build_graph([self.root], names=self._names, max_nodes=self._max_nodes)
+            drawing = Drawing(to_dot(self._drawn), self._drawn)
+            try:
+                svg = drawing.pipe("svg").decode("utf-8")
+                self._svg = svg[svg.index("<svg") :]
+            except GraphvizMissing as missing:
+                self._missing = str(missing)
+        return self._drawn, self._svg
 
     # -- the widget -----------------------------------------------------------------------
     def widget(self) -> Any:
@@ -208,12 +232,15 @@ class Stepper:
             max=last,
             description="step",
             continuous_update=True,
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(flex="1 1 240px", max_width="420px"),
         )
         self._play = w.Play(value=self.index, min=0, max=last, interval=_SPEEDS[1][1])
         w.jslink((self._play, "value"), (self._slider, "value"))
         speed = w.ToggleButtons(
-            options=_SPEEDS, value=_SPEEDS[1][1], style={"button_width": "72px"}
+            options=_SPEEDS,
+            value=_SPEEDS[1][1],
+            style={"button_width": "auto"},
+            layout=w.Layout(flex="0 0 auto"),
         )
         speed.observe(lambda change: setattr(self._play, "interval", change["new"]), "value")
         buttons = []
@@ -232,7 +259,10 @@ class Stepper:
         self._table = w.HTML()
         self._widget = w.VBox(
             [
-                w.HBox([*buttons, self._play, self._slider, speed]),
+                w.HBox(
+                    [*buttons, self._play, self._slider, speed],
+                    layout=w.Layout(align_items="center"),
+                ),
                 w.HBox([self._graph, w.VBox([self._text, self._table])]),
             ]
         )
@@ -291,7 +321,7 @@ def _failure_step(message: str) -> Step:
             "cannot be stepped backward again. Compute it once more (run the forward cell), or "
             "call backward(retain_graph=True) the first time.\n\nPyTorch says: " + message
         )
-    return Step(BACKWARD, None, "error", f"backward stopped: {message.splitlines()[0]}", message)
+    return Step(BACKWARD, None, "error", f"⚠ stopped: {message.splitlines()[0]}", message)
 
 
 def _caller_variables() -> dict[str, Any]:
@@ -314,11 +344,30 @@ def _leaves(functions: list[Function]) -> list[Tensor]:
     return list(found.values())
 
 
-def _frontier(steps: list[Step]) -> list[Node]:
-    """The forward nodes created so far that no later-created node of them uses yet."""
-    created = [s.node for s in steps if s.phase == FORWARD and s.node is not None]
-    used = {child for node in created for child, _ in node.next_functions if child is not None}
-    return [node for node in created if node not in used]
+# Graphviz writes every box and arrow as <g id=".." class="node|edge"><title>n3</title>…
+_GROUP = re.compile(
+    r'<g id="([^"]*)" class="(node|edge)">(\s*<title>([^<]*)</title>)(.*?)</g>', re.S
+)
+_STROKE = re.compile(r'stroke="[^"]*"')
+
+
+def _restyle(svg: str, highlight: str | None, faded: set[str]) -> str:
+    """``svg`` with box ``highlight`` drawn with a thick red border and ``faded`` boxes (and
+    their arrows) drawn pale."""
+
+    def restyle(match: re.Match) -> str:
+        group_id, kind, title_tag, title, body = match.groups()
+        if kind == "node":
+            pale = title in faded
+            if title == highlight:
+                body = _STROKE.sub(f'stroke="{HIGHLIGHT}" stroke-width="3"', body, count=1)
+        else:
+            ends = html.unescape(title).split("->")
+            pale = any(end.split(":")[0] in faded for end in ends)
+        opacity = ' opacity="0.18"' if pale else ""
+        return f'<g id="{group_id}" class="{kind}"{opacity}>{title_tag}{body}</g>'
+
+    return _GROUP.sub(restyle, svg)
 
 
 def _message_html(message: str) -> str:

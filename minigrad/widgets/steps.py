@@ -59,8 +59,10 @@ class Labeler:
 
     def __init__(self, functions: list[Function], names: dict[str, Tensor]) -> None:
         self._by_tensor: dict[int, str] = {}
+        self._by_array: dict[int, str] = {}  # inputs that need no gradient, known by their data
         for name, tensor in names.items():
             self._by_tensor.setdefault(id(tensor), name)
+            self._by_array.setdefault(id(tensor._data), name)
         self._by_node: dict[Node, str] = {}
         for name, tensor in names.items():
             if tensor.grad_fn is not None:
@@ -91,9 +93,12 @@ class Labeler:
         if child is not None:
             return self.output(child)
         values = fn.forward_values()
-        if values is not None and values[0][position].size == 1:
-            return fmt(values[0][position].reshape(()))
-        return "constant"
+        if values is None:
+            return "constant"
+        data = values[0][position]
+        if id(data) in self._by_array:
+            return self._by_array[id(data)]
+        return fmt(data.reshape(())) if data.size == 1 else "constant"
 
 
 def collect_functions(root: Tensor) -> list[Function]:
@@ -204,7 +209,9 @@ def backward_step(
                 f"{fmt(received[child])}"
             )
     title = f"{fn.name()}: grad {fmt(grad)} → " + ", ".join(
-        fmt(g) for g in event.grad_inputs if g is not None
+        fmt(g)
+        for (child, _), g in zip(fn.next_functions, event.grad_inputs)
+        if child is not None and g is not None
     )
     return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines))
 

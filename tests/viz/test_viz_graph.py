@@ -109,13 +109,12 @@ def test_loss_values_view_shows_data_and_grads(backend):
         # output - target: PowBackward0 saved it, so its value is known
         "n7": ["tensor", "(2, 1)", "data", "[[1.], /  [9.]]", *not_kept],
         "n8": ["output", "(2, 1)", "data", "[[ 3.], /  [12.]]", *not_kept],
-        # the constants: target, and x (which does not require grad)
-        "n9": ["constant", "(None, 0)", *(["[[2.],", " [3.]]"] if recorded else [])],
-        "n10": [
-            "constant",
-            "(None, 0)",
-            *(["[[0., 1., 2.],", " [3., 4., 5.]]"] if recorded else []),
-        ],
+        # the constants target and x (which do not require grad): minigrad knows their values,
+        # and so which named tensors they are
+        "n9": ["target", "(None, 0)", "[[2.],", " [3.]]"] if recorded else ["constant", "(None, 0)"],
+        "n10": ["x", "(None, 0)", "[[0., 1., 2.],", " [3., 4., 5.]]"]
+        if recorded
+        else ["constant", "(None, 0)"],
     }
     # forward direction: inputs flow into each op, each op into the tensor it made
     assert dot.edges == [
