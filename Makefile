@@ -31,8 +31,12 @@ test-fast: $(STAMP) system-deps  # everything but building a fresh Binder enviro
 notebooks: $(STAMP) system-deps  # re-execute the lessons and store their outputs
 	$(BIN)/python tests/notebooks/run_notebooks.py
 
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]' torch==2.13.0
+	touch $@
+
+bench: $(VENV)/.bench-installed system-deps  # e.g. make bench ARGS="--case mlp --profile mlp"
+	$(BIN)/python -m benchmarks $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
