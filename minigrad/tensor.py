@@ -271,11 +271,14 @@ class Tensor:
         return _NO_EDGE
 
     def _accumulate_grad(self) -> AccumulateGrad:
-        """This leaf's AccumulateGrad node: the same object while any graph uses it."""
-        node = self._accumulator() if self._accumulator is not None else None
+        """This leaf's AccumulateGrad node, made once: every graph shares it.
+
+        (PyTorch holds it weakly and makes a new one when no graph is left; holding it keeps
+        leaf and node in a small reference cycle, which Python's collector frees.)
+        """
+        node = self._accumulator
         if node is None:
-            node = AccumulateGrad(self)
-            self._accumulator = weakref.ref(node)
+            node = self._accumulator = AccumulateGrad(self)
         return node
 
     # -- conversion -------------------------------------------------------------------------
@@ -366,9 +369,5 @@ def wrap_dim(dim: int, ndim: int) -> int:
 def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
     tensor._data = data
     tensor._requires_grad = requires_grad
-    tensor._grad = None
-    tensor.grad_fn = None
-    tensor._version_counter = None
-    tensor._base = None
-    tensor._hooks = None
-    tensor._accumulator = None
+    tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
+    tensor._hooks = tensor._accumulator = None

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 Edge = tuple["Node | None", int]
 
-_sequence = itertools.count()
+#: creation numbers for recorded ops (``next(sequence_numbers)``)
+sequence_numbers = itertools.count()
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -128,6 +129,18 @@ class Function(Node):
     is_view: ClassVar[bool] = False  # True: the output shares the input's memory
 
     _saved: dict[str, Any] | None
+    #: the instance that computes the forward when nothing is recorded (it saves nothing)
+    idle: ClassVar[Function]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.idle = cls.__new__(cls)
+        cls.idle._saved = None
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether it wants a gradient (a backward may skip the others)."""
+        return tuple([node is not None for node, _ in self.next_functions])
 
     def forward(self, *inputs: Any, **params: Any) -> Any:
         raise NotImplementedError
@@ -147,7 +160,10 @@ class Function(Node):
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("_saved_"):
-            return self._unpack(attribute[7:])
+            key = attribute[7:]
+            # From now on the class answers ``_saved_<key>`` directly, without this detour.
+            setattr(type(self), attribute, property(lambda fn: fn._unpack(key)))
+            return self._unpack(key)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
 
     def __dir__(self) -> list[str]:
@@ -225,8 +241,3 @@ def _modified_message(tensor: Tensor, expected: int) -> str:
         f"{expected} instead. Hint: enable anomaly detection to find the operation that failed "
         "to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
-
-
-def new_sequence_nr() -> int:
-    """The next creation number for a recorded op."""
-    return next(_sequence)

@@ -10,39 +10,51 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._dtype import dtype
 from minigrad.autograd import grad_mode
-from minigrad.autograd.graph import NOTHING_SAVED, Function, new_sequence_nr
+from minigrad.autograd.graph import NOTHING_SAVED, Function, sequence_numbers
 from minigrad.tensor import Tensor
 
 
 def apply(op: type[Function], *inputs: Tensor, **params: Any) -> Tensor:
     """Run ``op`` forward on ``inputs``; record it as the output's ``grad_fn`` when needed."""
-    fn = op.__new__(op)
-    record = False
     if grad_mode.state.enabled:
         for t in inputs:
             if t._requires_grad:
-                record = True
-                break
-    fn._saved = NOTHING_SAVED if record else None
-    data = fn.forward(*inputs, **params)
-    if type(data) is not np.ndarray:  # numpy gives scalars for 0-d results; keep arrays
-        data = np.asarray(data)
-    out = Tensor._make(data)
+                return _record(op, inputs, params)
+    # Nothing to record (no_grad, or a backward pass without create_graph): the op's one idle
+    # instance computes the forward, and its save() keeps nothing.
+    out = Tensor._make(_array(op.idle.forward(*inputs, **params)))
     if op.is_view:
-        source = inputs[0]
-        out._version_counter = source._shared_version()
-        out._base = source if source._base is None else source._base
-    if record:
-        fn.next_functions = tuple([t._edge() for t in inputs])
-        fn._sequence = new_sequence_nr()
-        fn._pre_hooks = fn._retained = None
-        fn._input_shapes = tuple([t._data.shape for t in inputs])
-        fn._values = (*[t._data for t in inputs], out._data)  # one flat tuple: cheap to keep
-        out.grad_fn = fn
-        out._requires_grad = True
-        if op.saves_result:
-            fn.save(result=out)
+        _share_memory(out, inputs[0])
     return out
+
+
+def _record(op: type[Function], inputs: tuple[Tensor, ...], params: dict[str, Any]) -> Tensor:
+    """Run ``op`` forward and make its node the output's ``grad_fn``."""
+    fn = op.__new__(op)
+    fn._saved = NOTHING_SAVED
+    out = Tensor._make(_array(fn.forward(*inputs, **params)), True)
+    if op.is_view:
+        _share_memory(out, inputs[0])
+    fn.next_functions = tuple([t._edge() for t in inputs])
+    fn._sequence = next(sequence_numbers)
+    fn._pre_hooks = fn._retained = None
+    fn._input_shapes = tuple([t._data.shape for t in inputs])
+    fn._values = (*[t._data for t in inputs], out._data)  # one flat tuple: cheap to keep
+    out.grad_fn = fn
+    if op.saves_result:
+        fn.save(result=out)
+    return out
+
+
+def _array(data: Any) -> np.ndarray:
+    """numpy gives scalars for 0-d results; a tensor always holds an array."""
+    return data if type(data) is np.ndarray else np.asarray(data)
+
+
+def _share_memory(view: Tensor, source: Tensor) -> None:
+    """``view`` shares ``source``'s memory: in-place changes to either count for both."""
+    view._version_counter = source._shared_version()
+    view._base = source if source._base is None else source._base
 
 
 _NUMBER_TYPES = (int, float, bool)
@@ -110,8 +122,3 @@ def check_broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> None:
                 f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
                 f"at non-singleton dimension {dim}"
             )
-
-
-def needs_input_grad(fn: Function) -> tuple[bool, ...]:
-    """For each input of a recorded op, whether a gradient is wanted for it."""
-    return tuple([node is not None for node, _ in fn.next_functions])

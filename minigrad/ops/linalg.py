@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigrad.autograd.graph import Function
-from minigrad.ops._apply import apply, check_broadcast, needs_input_grad
+from minigrad.ops._apply import apply, check_broadcast
 from minigrad.tensor import Tensor
 
 
@@ -19,7 +19,7 @@ class DotBackward0(Function):
         return np.asarray(np.dot(a._data, b._data))
 
     def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = needs_input_grad(self)
+        need_a, need_b = self.needs_input_grad
         return (
             grad * self._saved_tensor if need_a else None,
             grad * self._saved_self if need_b else None,
@@ -36,7 +36,7 @@ class MvBackward0(Function):
         return a._data @ b._data
 
     def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = needs_input_grad(self)
+        need_a, need_b = self.needs_input_grad
         return (
             grad.unsqueeze(1) * self._saved_vec.unsqueeze(0) if need_a else None,
             self._saved_self.t().mv(grad) if need_b else None,
@@ -53,7 +53,7 @@ class MmBackward0(Function):
         return a._data @ b._data
 
     def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = needs_input_grad(self)
+        need_a, need_b = self.needs_input_grad
         return (
             grad.mm(self._saved_mat2.t()) if need_a else None,
             self._saved_self.t().mm(grad) if need_b else None,
@@ -72,7 +72,7 @@ class BmmBackward0(Function):
         return np.matmul(a._data, b._data)
 
     def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = needs_input_grad(self)
+        need_a, need_b = self.needs_input_grad
         return (
             grad.matmul(self._saved_mat2.transpose(-1, -2)) if need_a else None,
             self._saved_self.transpose(-1, -2).matmul(grad) if need_b else None,

@@ -9,7 +9,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._dtype import dtype
 from minigrad.autograd.graph import Function
-from minigrad.ops._apply import apply, cast, is_number, needs_input_grad, operands, scalar_tensor
+from minigrad.ops._apply import apply, cast, is_number, operands, scalar_tensor
 from minigrad.tensor import Tensor
 
 # -- arithmetic ------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ class MulBackward0(Function):
         return a._data * b._data
 
     def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = needs_input_grad(self)
+        need_a, need_b = self.needs_input_grad
         return (
             grad * self._saved_other if need_a else None,
             grad * self._saved_self if need_b else None,
@@ -82,7 +82,7 @@ class DivBackward0(Function):
         return a._data / b._data
 
     def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = needs_input_grad(self)
+        need_a, need_b = self.needs_input_grad
         other = self._saved_other
         return (
             grad / other if need_a else None,
@@ -144,7 +144,7 @@ class PowBackward1(Function):
         return a._data**b._data
 
     def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = needs_input_grad(self)
+        need_a, need_b = self.needs_input_grad
         base, exponent = self._saved_self, self._saved_exponent
         zero = scalar_tensor(0, grad.dtype)
         return (

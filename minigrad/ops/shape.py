@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import Function
 from minigrad.ops._apply import apply
 from minigrad.tensor import Tensor, wrap_dim
@@ -397,6 +398,9 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     dims = tuple(range(leading)) + tuple(
         leading + i for i, s in enumerate(target) if s == 1 and shape[leading + i] != 1
     )
+    if not (grad_mode.state.enabled and input._requires_grad):
+        # nothing to record (the engine undoing broadcasting, usually): one numpy sum
+        return Tensor._make(np.asarray(input._data.sum(axis=dims, keepdims=True)).reshape(target))
     out = input.sum(dim=dims, keepdim=True) if dims else input
     return out.reshape(target) if leading else out
 
