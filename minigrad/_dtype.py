@@ -8,10 +8,22 @@ import numpy as np
 class dtype:  # noqa: N801 - PyTorch's name
     """A tensor element type, printed as PyTorch prints it: ``torch.float32``."""
 
-    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize", "_category")
+    __slots__ = (
+        "name",
+        "numpy",
+        "is_floating_point",
+        "is_signed",
+        "itemsize",
+        "title",
+        "c_name",
+        "_category",
+    )
 
-    def __init__(self, name: str, numpy_type: type, category: int) -> None:
+    def __init__(self, name: str, numpy_type: type, category: int, title: str, c_name: str) -> None:
         self.name = name
+        #: how PyTorch's messages name it: "Float" (as in torch.FloatTensor), and in C: "float"
+        self.title = title
+        self.c_name = c_name
         self.numpy = np.dtype(numpy_type)
         self.is_floating_point = category == _FLOAT
         self.is_signed = self.numpy.kind in "if"
@@ -27,15 +39,15 @@ class dtype:  # noqa: N801 - PyTorch's name
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
 
-bool_ = dtype("bool", np.bool_, _BOOL)
-uint8 = dtype("uint8", np.uint8, _INT)
-int8 = dtype("int8", np.int8, _INT)
-int16 = dtype("int16", np.int16, _INT)
-int32 = dtype("int32", np.int32, _INT)
-int64 = dtype("int64", np.int64, _INT)
-float16 = dtype("float16", np.float16, _FLOAT)
-float32 = dtype("float32", np.float32, _FLOAT)
-float64 = dtype("float64", np.float64, _FLOAT)
+bool_ = dtype("bool", np.bool_, _BOOL, "Bool", "bool")
+uint8 = dtype("uint8", np.uint8, _INT, "Byte", "unsigned char")
+int8 = dtype("int8", np.int8, _INT, "Char", "signed char")
+int16 = dtype("int16", np.int16, _INT, "Short", "short int")
+int32 = dtype("int32", np.int32, _INT, "Int", "int")
+int64 = dtype("int64", np.int64, _INT, "Long", "long int")
+float16 = dtype("float16", np.float16, _FLOAT, "Half", "c10::Half")
+float32 = dtype("float32", np.float32, _FLOAT, "Float", "float")
+float64 = dtype("float64", np.float64, _FLOAT, "Double", "double")
 
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NUMPY = {d.numpy: d for d in ALL}

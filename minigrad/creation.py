@@ -180,14 +180,10 @@ def _random(
     shape = _sizes(function, size)
     dt = _dtype.default_float if dt is None else _dtype.check(dt, function)
     if not dt.is_floating_point:
-        raise RuntimeError(f"\"{function}\" not implemented for '{_type_title(dt)}'")
+        raise RuntimeError(f"\"{function}\" not implemented for '{dt.title}'")
     source = (generator or default_generator).numpy
     values = source.random(shape) if draw == "uniform" else source.standard_normal(shape)
     return _finish(function, values.astype(dt.numpy), None, requires_grad)
-
-
-def _type_title(dt: dtype) -> str:
-    return {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dt.name, dt.name)
 
 
 def rand(

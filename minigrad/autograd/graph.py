@@ -215,23 +215,8 @@ class Function(Node):
         )
 
 
-_TENSOR_TYPE_NAMES = {
-    "float16": "HalfTensor",
-    "float32": "FloatTensor",
-    "float64": "DoubleTensor",
-    "int8": "CharTensor",
-    "uint8": "ByteTensor",
-    "int16": "ShortTensor",
-    "int32": "IntTensor",
-    "int64": "LongTensor",
-    "bool": "BoolTensor",
-}
-
-
 def _modified_message(tensor: Tensor, expected: int) -> str:
-    description = (
-        f"[torch.{_TENSOR_TYPE_NAMES[tensor.dtype.name]} [{', '.join(map(str, tensor.shape))}]]"
-    )
+    description = f"[torch.{tensor.dtype.title}Tensor [{', '.join(map(str, tensor.shape))}]]"
     if tensor.grad_fn is not None:
         op = re.sub(r"Backward\d+$", "", tensor.grad_fn.name())
         description += f", which is output 0 of {op},"

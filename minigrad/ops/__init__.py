@@ -118,26 +118,14 @@ def _invert(self: Tensor) -> Tensor:
 
 # -- in-place ops ----------------------------------------------------------------------------
 
-_TYPE_TITLES = {
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-    "int8": "Char",
-    "uint8": "Byte",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "bool": "Bool",
-}
-
 
 def _inplace(self: Tensor, result: Tensor) -> Tensor:
     """Write ``result`` into ``self``'s memory and make ``self`` take ``result``'s history."""
     if result._data.dtype != self._data.dtype:
         if _dtype.promote(result.dtype, self.dtype) is not self.dtype:
             raise RuntimeError(
-                f"result type {_TYPE_TITLES[result.dtype.name]} can't be cast to the desired "
-                f"output type {_TYPE_TITLES[self.dtype.name]}"
+                f"result type {result.dtype.title} can't be cast to the desired "
+                f"output type {self.dtype.title}"
             )
         result = result.to(self.dtype)
     if result._data.shape != self._data.shape:
@@ -247,7 +235,7 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 def _type(self: Tensor, dtype: Any = None) -> Any:
     """The type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``."""
     if dtype is None:
-        return f"torch.{_TYPE_TITLES[self.dtype.name]}Tensor"
+        return f"torch.{self.dtype.title}Tensor"
     return pointwise.to(self, dtype)
 
 

@@ -79,24 +79,11 @@ class BmmBackward0(Function):
         )
 
 
-_C_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
-
 def _same_dtype(a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_NAMES[a.dtype.name]} != {_C_NAMES[b.dtype.name]}"
+            f"{a.dtype.c_name} != {b.dtype.c_name}"
         )
 
 

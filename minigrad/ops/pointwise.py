@@ -488,7 +488,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other``."""
     if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
         got = (
-            f", but got a tensor with dtype {_TITLES[condition.dtype.name]}"
+            f", but got a tensor with dtype {condition.dtype.title}"
             if isinstance(condition, Tensor)
             else ""
         )
@@ -515,19 +515,6 @@ def to(input: Tensor, dtype: dtype) -> Tensor:
     if input._requires_grad and not dtype.is_floating_point:
         return Tensor._make(input._data.astype(dtype.numpy))
     return apply(ToCopyBackward0, input, dt=dtype)
-
-
-_TITLES = {
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-    "int8": "Char",
-    "uint8": "Byte",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "bool": "Bool",
-}
 
 
 def _floating(input: Tensor) -> Tensor:

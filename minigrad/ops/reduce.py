@@ -202,22 +202,11 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {_type_title(input)}"
+            f"or complex dtype. Got: {input.dtype.title}"
         )
     if dim is None:
         return apply(MeanBackward0, input)
     return apply(MeanBackward1, input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
-
-
-def _type_title(input: Tensor) -> str:
-    return {
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(input.dtype.name, input.dtype.name)
 
 
 class _ReturnType(tuple):
