@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 system-deps:
 	@sh scripts/system-deps.sh
 
-lab: $(STAMP) system-deps
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) system-deps  # (Jupyter refuses to run as root unless told to)
+	$(BIN)/jupyter lab notebooks/01_basic_usage.ipynb $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
