@@ -13,7 +13,7 @@ from types import ModuleType
 
 import numpy as np
 
-TORCH_MISSING = "not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+TORCH_MISSING = "not installed (pip install torch==2.13.0, a CPU build)"
 MICROGRAD_MISSING = "not installed (pip install micrograd==0.1.0)"
 
 
@@ -21,7 +21,10 @@ def optional(name: str) -> ModuleType | None:
     """The module ``name`` if it is installed, else None."""
     if importlib.util.find_spec(name) is None:
         return None
-    return importlib.import_module(name)
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # installed but broken: as good as missing
+        return None
 
 
 def torch() -> ModuleType | None:
