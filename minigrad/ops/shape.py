@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import _dtype
 from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import Function
-from minigrad.ops._apply import apply
+from minigrad.ops._apply import apply, cast
 from minigrad.tensor import Tensor, wrap_dim
 
 # -- views -----------------------------------------------------------------------------------
@@ -558,9 +559,6 @@ def _tensor_list(function: str, tensors: Any) -> list[Tensor]:
 
 def _common(tensors: list[Tensor]) -> list[Tensor]:
     """The tensors cast to their promoted dtype, as cat and stack do."""
-    from minigrad import _dtype
-    from minigrad.ops._apply import cast
-
     dt = tensors[0].dtype
     for t in tensors[1:]:
         dt = _dtype.promote(dt, t.dtype)
