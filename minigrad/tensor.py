@@ -92,19 +92,21 @@ class Tensor:
     _grad: Tensor | None
     grad_fn: Any
 
-    def __init__(self, *args: Any) -> None:
-        """PyTorch's legacy constructor: ``Tensor([1, 2])`` or ``Tensor(2, 3)`` (float32)."""
+    def __new__(cls, *args: Any) -> Tensor:
+        """PyTorch's legacy constructor: ``Tensor([1, 2])``, or ``Tensor(2, 3)`` (zeros here,
+        where PyTorch leaves the memory unset), always float32."""
         if len(args) == 1 and not isinstance(args[0], int):
-            data = np.array(args[0], dtype=np.float32)
-        else:
-            data = np.empty(args, dtype=np.float32)
-        _init(self, data)
+            return cls._make(np.array(args[0], dtype=np.float32))
+        return cls._make(np.zeros(args, dtype=np.float32))
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap ``data`` without copying or checking (the fast path used by ops)."""
         tensor = object.__new__(cls)
-        _init(tensor, data, requires_grad)
+        tensor._data = data
+        tensor._requires_grad = requires_grad
+        tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
+        tensor._hooks = tensor._accumulator = None
         return tensor
 
     # -- properties -------------------------------------------------------------------------
@@ -364,10 +366,3 @@ def wrap_dim(dim: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
         )
     return dim % max(ndim, 1)
-
-
-def _init(tensor: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
-    tensor._data = data
-    tensor._requires_grad = requires_grad
-    tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
-    tensor._hooks = tensor._accumulator = None

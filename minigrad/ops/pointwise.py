@@ -420,7 +420,8 @@ def neg(input: Tensor) -> Tensor:
 def pow(input: Any, exponent: Any) -> Tensor:
     """``input ** exponent`` for tensors and numbers on either side."""
     if isinstance(input, Tensor) and is_number(exponent):
-        a, _ = operands(input, exponent)
+        # a float tensor keeps its type; an integer one may become float (x ** 0.5)
+        a = input if input._data.dtype.kind == "f" else operands(input, exponent)[0]
         return apply(PowBackward0, a, exponent=exponent)
     if isinstance(exponent, Tensor) and is_number(input):
         _, b = operands(input, exponent)
