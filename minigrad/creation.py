@@ -253,7 +253,7 @@ def arange(
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     integral = builtins.all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     default = _dtype.int64 if integral else _dtype.default_float
     dt = default if dtype is None else _dtype.check(dtype, "arange")

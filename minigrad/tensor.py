@@ -62,10 +62,11 @@ _NO_EDGE: Edge = (None, 0)  # shared: most inputs that need no gradient are numb
 class _Version:
     """How many times a tensor's memory was modified in place; shared by a tensor and its views."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "history")
 
     def __init__(self) -> None:
         self.value = 0
+        self.history = 0  # in-place ops that gave the memory's owner a new grad_fn
 
 
 class Tensor:
@@ -83,6 +84,7 @@ class Tensor:
         "grad_fn",
         "_version_counter",
         "_base",
+        "_view_of_history",
         "_hooks",
         "_accumulator",
         "__weakref__",
@@ -91,6 +93,9 @@ class Tensor:
     _data: np.ndarray
     _grad: Tensor | None
     grad_fn: Any
+
+    # numpy defers to Tensor's operators: ``np.float64(2) * t`` is a tensor, with history
+    __array_ufunc__ = None
 
     def __new__(cls, *args: Any) -> Tensor:
         """PyTorch's legacy constructor: ``Tensor([1, 2])``, or ``Tensor(2, 3)`` (zeros here,
@@ -106,6 +111,7 @@ class Tensor:
         tensor._data = data
         tensor._requires_grad = requires_grad
         tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
+        tensor._view_of_history = 0
         tensor._hooks = tensor._accumulator = None
         return tensor
 
@@ -266,6 +272,13 @@ class Tensor:
 
     def _edge(self) -> Edge:
         """Where this tensor's gradient goes: its grad_fn, its AccumulateGrad, or nowhere."""
+        if self._base is not None and self._version_counter.history != self._view_of_history:
+            raise RuntimeError(
+                "This view was taken before an in-place operation gave its base tensor a new "
+                "history, so its own history is out of date and gradients through it would be "
+                "wrong. Take the view again after the in-place operation (or compute out of "
+                "place, e.g. `y = y * 3` instead of `y.mul_(3)`)."
+            )
         if self.grad_fn is not None:
             return (self.grad_fn, 0)
         if self._requires_grad:

@@ -341,6 +341,9 @@ ROWS: list[Row] = [
         (((2, 3),), 3),
     ),
     Row("clone", lambda a, p: a.clone(), one(), (((2, 3),), None)),
+    # filling a result in place cuts the gradient to the old values: only `+ a` remains
+    Row("fill_", lambda a, p: (a * 2).fill_(1.5) + a, one(), (((2, 3),), None)),
+    Row("zero_", lambda a, p: (a * 2).zero_() + a, one(), (((2, 3),), None)),
     Row("clone_fn", lambda a, p: minigrad.clone(a) * 2, one(), (((2, 3),), None)),
     Row(
         "to_float32_and_back",

@@ -307,3 +307,51 @@ def test_index_assignment_under_no_grad() -> None:
     with torch.no_grad():
         w[0] = 1.0
     assert w.tolist() == [1.0, 0.0]
+
+
+# -- regressions found by a second read (each was a silent wrong answer or a crash) -----------
+
+
+def test_a_view_taken_before_a_recorded_in_place_op_refuses_to_give_wrong_gradients() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    view = y[0]
+    y.mul_(3)
+    with pytest.raises(RuntimeError, match="view was taken before an in-place operation"):
+        view.backward()
+    y[0].backward()  # a view taken afterwards is fine
+    assert x.grad.tolist() == [3.0, 0.0]
+
+
+def test_fill_and_zero_on_a_result_ignore_inf_and_nan() -> None:
+    a = torch.tensor([1.0, float("nan")], requires_grad=True)
+    assert (a * float("inf")).fill_(3).tolist() == [3.0, 3.0]
+    zeroed = (a * 1).zero_()
+    assert zeroed.tolist() == [0.0, 0.0] and zeroed.grad_fn.name() == "ZeroBackward0"
+
+
+def test_a_numpy_number_on_the_left_gives_a_tensor_with_history() -> None:
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    product = np.float64(2.0) * a
+    assert isinstance(product, torch.Tensor) and product.grad_fn.name() == "MulBackward0"
+    assert isinstance(np.float32(2) - torch.tensor([1.0, 2.0]), torch.Tensor)
+
+
+def test_bitwise_operators_on_integers_and_bools() -> None:
+    x = torch.tensor([1, 2])
+    assert (x & 1).tolist() == [1, 0] and (x | 2).tolist() == [3, 2]
+    assert ((x > 1) & (x < 3)).tolist() == [False, True]
+    with pytest.raises(NotImplementedError, match="bitwise_and_cpu"):
+        torch.ones(2) & torch.ones(2)
+
+
+def test_zero_dim_tensors_squeeze_and_refuse_select() -> None:
+    s = torch.tensor(3.0, requires_grad=True)
+    assert s.squeeze(0).grad_fn.name() == "SqueezeBackward1"
+    with pytest.raises(IndexError, match="select\\(\\) cannot be applied to a 0-dim tensor"):
+        s.select(0, 0)
+
+
+def test_masked_fill_needs_a_bool_mask() -> None:
+    with pytest.raises(RuntimeError, match="masked_fill_ only supports boolean masks"):
+        torch.ones(2).masked_fill(torch.ones(2), 0)

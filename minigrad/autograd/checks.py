@@ -22,10 +22,10 @@ def numerical_jacobian(
 ) -> np.ndarray:
     """∂ outputs / ∂ inputs[index] by central differences: (f(x + eps) − f(x − eps)) / 2·eps."""
     x = inputs[index]
-    flat = x._data.reshape(-1)  # a view: nudging it nudges x
+    flat = x._data.flat  # writes through to x, whatever its memory layout
     columns = []
     with no_grad():
-        for k in range(flat.size):
+        for k in range(x._data.size):
             original = flat[k]
             flat[k] = original + eps
             plus = _as_output(func(*inputs))._data.astype(np.float64)
@@ -59,10 +59,10 @@ def gradcheck(
     True
     """
     xs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
-    for x in xs:
+    for number, x in enumerate(xs):
         if isinstance(x, Tensor) and x._requires_grad and x._data.dtype != np.float64:
             warnings.warn(
-                "Input #0 requires gradient and is not a double precision floating point. "
+                f"Input #{number} requires gradient and is not a double precision floating point. "
                 "As a result, the numerical gradient may be unreliable.",
                 stacklevel=2,
             )
@@ -88,6 +88,8 @@ def gradcheck(
                 return False
             raise GradcheckError(
                 f"Jacobian mismatch for output 0 with respect to input {i},\n"
-                f"numerical:{Tensor._make(numerical)!r}\nanalytical:{Tensor._make(analytical)!r}\n"
+                # printed as PyTorch prints them: one row per input element
+                f"numerical:{Tensor._make(numerical.T)!r}\n"
+                f"analytical:{Tensor._make(analytical.T)!r}\n"
             )
     return True

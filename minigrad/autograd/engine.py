@@ -82,7 +82,9 @@ def run_backward(
         edges.append(node)
 
     # Where gradients are captured instead of (or, for non-leaves, besides) being deposited.
-    targets = {tensor._edge()[0]: position for position, tensor in enumerate(inputs)}
+    targets: dict[Node, list[int]] = {}  # an input may be listed twice
+    for position, tensor in enumerate(inputs):
+        targets.setdefault(tensor._edge()[0], []).append(position)
     targets.pop(None, None)
     captured: list[Tensor | None] = [None] * len(inputs)
 
@@ -116,10 +118,10 @@ def run_backward(
                     if node._retained is not None and node._retained() is not None:
                         deposits.append((node._retained(), grad))
                     if targets and node in targets:
-                        position = targets[node]
-                        captured[position] = grad
+                        for position in targets[node]:
+                            captured[position] = grad
                         if accumulate and not is_leaf:
-                            deposits.append((inputs[position], grad))
+                            deposits.append((inputs[targets[node][0]], grad))
 
                 if is_leaf:
                     if grad is not None and (needed is None or node in targets):
@@ -176,7 +178,7 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     return dependencies
 
 
-def _needed(roots: list[Node], targets: dict[Node, int]) -> set[Node]:
+def _needed(roots: list[Node], targets: dict[Node, list[int]]) -> set[Node]:
     """The nodes from which some target lies further down: the only ones worth running."""
     parents: dict[Node, list[Node]] = {}
     stack = list(dict.fromkeys(roots))
@@ -211,8 +213,14 @@ def _add(total: Tensor | None, grad: Tensor | None) -> Tensor | None:
 def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> Tensor:
     for hook in list(hooks):
         result = hook(grad)
-        if result is not None:
-            grad = result
+        if result is None:
+            continue
+        if not hasattr(result, "_data"):
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+        if result._data.shape != grad._data.shape:
+            name = getattr(hook, "__name__", type(hook).__name__)
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        grad = result
     return grad
 
 
@@ -222,8 +230,10 @@ def _deposit(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
         grad = grad.to(tensor.dtype)
     if tensor._grad is None:
         # A fresh copy: the same gradient array may be on its way to other leaves too.
-        keep = create_graph and grad._requires_grad  # a gradient with history is kept as it is
-        tensor._grad = grad if keep else type(grad)._make(np.array(grad._data, copy=True))
+        if create_graph and grad._requires_grad:  # keep its history, in a tensor of its own
+            tensor._grad = grad.clone()
+        else:
+            tensor._grad = type(grad)._make(np.array(grad._data, copy=True))
     elif create_graph or tensor._grad.requires_grad:
         tensor._grad = tensor._grad + grad
     else:

@@ -13,7 +13,7 @@ from minigrad import _dtype
 from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import Function
 from minigrad.ops import linalg, pointwise, reduce, shape
-from minigrad.ops._apply import is_number, operands
+from minigrad.ops._apply import apply, is_number, operands
 from minigrad.tensor import Tensor
 
 
@@ -44,13 +44,13 @@ def _binary(function: Any, reflected: bool = False) -> Any:
     return method
 
 
-def _tensors_only(function: Any, reflected: bool = False) -> Any:
+def _tensors_only(function: Any) -> Any:
     """An operator method for tensor operands only (``@``)."""
 
     def method(self: Tensor, other: Any) -> Any:
         if not isinstance(other, Tensor):
             return NotImplemented
-        return function(other, self) if reflected else function(self, other)
+        return function(self, other)
 
     method.__name__ = function.__name__
     method.__doc__ = function.__doc__
@@ -68,11 +68,19 @@ def _compare(ufunc: np.ufunc) -> Any:
     return method
 
 
-def _logical(ufunc: np.ufunc) -> Any:
+def _bitwise(ufunc: np.ufunc) -> Any:
+    """``&``, ``|``, ``^``: bitwise on integers, logical on bools, refused for floats."""
+
     def method(self: Tensor, other: Any) -> Any:
         if not isinstance(other, Tensor) and not is_number(other):
             return NotImplemented
-        right = other._data if isinstance(other, Tensor) else other
+        right = other._data if isinstance(other, Tensor) else np.asarray(other)
+        for data in (self._data, right):
+            if data.dtype.kind == "f":
+                raise NotImplementedError(
+                    f'"{ufunc.__name__}_cpu" not implemented for '
+                    f"'{_dtype.from_numpy_dtype(data.dtype).title}'"
+                )
         return Tensor._make(np.asarray(ufunc(self._data, right)))
 
     return method
@@ -141,8 +149,11 @@ def _inplace(self: Tensor, result: Tensor) -> Tensor:
     np.copyto(self._data, result._data)
     self._bump_version()
     if result.grad_fn is not None:
+        if self.grad_fn is not None:  # retain_grad() follows the tensor to its new history
+            result.grad_fn._retained, self.grad_fn._retained = self.grad_fn._retained, None
         self.grad_fn = result.grad_fn
         self._requires_grad = True
+        self._version_counter.history += 1  # views taken before now are out of date
     return self
 
 
@@ -189,15 +200,20 @@ def _inplace_operator(function: Any) -> Any:
 
 def zero_(self: Tensor) -> Tensor:
     """Set every element to 0, in place."""
-    return fill_(self, 0)
+    return _fill(self, 0, pointwise.ZeroBackward0)
 
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Set every element to ``value``, in place (no gradient flows to the old values)."""
+    return _fill(
+        self, value.item() if isinstance(value, Tensor) else value, pointwise.FillBackward2
+    )
+
+
+def _fill(self: Tensor, value: Any, op: type[Function]) -> Tensor:
     _check_inplace(self)
-    value = value.item() if isinstance(value, Tensor) else value
     if grad_mode.state.enabled and self._requires_grad:
-        return _inplace(self, self * 0 + value)
+        return _inplace(self, apply(op, self, value=value))
     self._data[...] = value
     self._bump_version()
     return self
@@ -268,7 +284,6 @@ _METHODS: dict[str, Any] = {
     "__pow__": _binary(pointwise.pow),
     "__rpow__": _binary(pointwise.pow, reflected=True),
     "__matmul__": _tensors_only(linalg.matmul),
-    "__rmatmul__": _tensors_only(linalg.matmul, reflected=True),
     "__neg__": pointwise.neg,
     "__pos__": lambda self: self,
     "__abs__": pointwise.abs,
@@ -328,9 +343,9 @@ _METHODS: dict[str, Any] = {
     "le": _compare(np.less_equal),
     "gt": _compare(np.greater),
     "ge": _compare(np.greater_equal),
-    "__and__": _logical(np.logical_and),
-    "__or__": _logical(np.logical_or),
-    "__xor__": _logical(np.logical_xor),
+    "__and__": _bitwise(np.bitwise_and),
+    "__or__": _bitwise(np.bitwise_or),
+    "__xor__": _bitwise(np.bitwise_xor),
     "__invert__": _invert,
     "isclose": isclose,
     "allclose": allclose,

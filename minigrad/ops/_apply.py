@@ -53,8 +53,9 @@ def _array(data: Any) -> np.ndarray:
 
 def _share_memory(view: Tensor, source: Tensor) -> None:
     """``view`` shares ``source``'s memory: in-place changes to either count for both."""
-    view._version_counter = source._shared_version()
+    view._version_counter = counter = source._shared_version()
     view._base = source if source._base is None else source._base
+    view._view_of_history = counter.history
 
 
 _NUMBER_TYPES = (int, float, bool)

@@ -340,6 +340,21 @@ class ToCopyBackward0(Function):
         return grad.to(self._saved_self_dtype)
 
 
+class FillBackward2(Function):
+    formula = "value everywhere"
+    rules = ("0: the old values are gone",)
+
+    def forward(self, a: Tensor, value: Any) -> np.ndarray:
+        return np.full_like(a._data, value)
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return Tensor._make(np.zeros_like(grad._data))
+
+
+class ZeroBackward0(FillBackward2):
+    formula = "0 everywhere"
+
+
 class CloneBackward0(Function):
     formula = "a copy of self"
     rules = ("grad",)
@@ -376,11 +391,9 @@ def sub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
-    """``other - alpha * input``."""
-    if is_number(other):
-        a, _ = operands(input, other)
-        return apply(RsubBackward1, a, other=other, alpha=alpha)
-    return sub(other, input, alpha=alpha)
+    """``other - alpha * input`` for a number ``other`` (``2 - t``)."""
+    a, _ = operands(input, other)
+    return apply(RsubBackward1, a, other=other, alpha=alpha)
 
 
 def mul(input: Tensor, other: Any) -> Tensor:
@@ -396,10 +409,8 @@ def div(input: Tensor, other: Any) -> Tensor:
 
 
 def rdiv(input: Tensor, other: Any) -> Tensor:
-    """``other / input``: for a number, PyTorch records ``reciprocal`` then ``mul``."""
-    if is_number(other):
-        return mul(reciprocal(input), other)
-    return div(other, input)
+    """``other / input`` for a number ``other``: PyTorch records ``reciprocal`` then ``mul``."""
+    return mul(reciprocal(input), other)
 
 
 def reciprocal(input: Tensor) -> Tensor:

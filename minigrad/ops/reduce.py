@@ -52,7 +52,7 @@ class MeanBackward0(Function):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self_sym_sizes=a._data.shape, self_sym_numel=a._data.size)
-        return np.asarray(a._data.mean(), dtype=a._data.dtype)
+        return np.asarray(a._data.sum() / a._data.size, dtype=a._data.dtype)  # nan when empty
 
     def backward(self, grad: Tensor) -> Tensor:
         return (grad / self._saved_self_sym_numel).expand(self._saved_self_sym_sizes)
@@ -89,7 +89,8 @@ class _ExtremumAll(Function):
         return np.asarray(self.reducer(a._data))
 
     def backward(self, grad: Tensor) -> Tensor:
-        winners = self._saved_self == self._saved_result
+        a, result = self._saved_self, self._saved_result
+        winners = (a == result) | ((a != a) & (result != result))  # a NaN maximum wins too
         return winners * (grad / winners.sum())
 
 

@@ -99,7 +99,7 @@ class SqueezeBackward1(Function):
 
     def forward(self, a: Tensor, dim: int) -> np.ndarray:
         self.save(dim=dim, self_sym_sizes=a._data.shape)
-        return a._data.squeeze(dim) if a._data.shape[dim] == 1 else a._data
+        return a._data.squeeze(dim) if a._data.ndim and a._data.shape[dim] == 1 else a._data
 
     def backward(self, grad: Tensor) -> Tensor:
         return grad.reshape(self._saved_self_sym_sizes)
@@ -408,6 +408,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """The slice at ``index`` along ``dim``, with that dimension removed."""
+    if not input._data.ndim:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     dim = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[dim]
     if not -size <= index < size:
@@ -496,6 +498,10 @@ def _advanced_index(input: Tensor, key: Any) -> Tensor:
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` wherever ``mask`` is True."""
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}"
+        )
     return apply(MaskedFillBackward0, input, mask=mask, value=value)
 
 

@@ -214,3 +214,52 @@ def test_a_backward_that_fails_late_writes_no_grad_at_all() -> None:
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         out.backward(torch.ones(1))
     assert a.grad is None and b.grad is None
+
+
+def test_create_graph_gives_each_leaf_its_own_grad() -> None:
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    c = a + b
+    (c * c).sum().backward(create_graph=True)
+    assert a.grad is not b.grad
+    with torch.no_grad():
+        a.grad.zero_()
+    assert b.grad.tolist() == [8.0, 12.0]
+
+
+def test_retain_grad_follows_an_in_place_op() -> None:
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    b.retain_grad()
+    b.mul_(3)
+    b.sum().backward()
+    assert b.retains_grad and b.grad.tolist() == [1.0, 1.0]
+
+
+def test_max_of_a_tensor_with_nan_sends_the_gradient_to_the_nan() -> None:
+    x = torch.tensor([1.0, float("nan")], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 1.0]
+
+
+def test_grad_with_an_input_listed_twice() -> None:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    first, second = torch.autograd.grad((x * 6).sum(), [x, x])
+    assert first.tolist() == second.tolist() == [6.0, 6.0]
+
+
+def test_hooks_that_return_the_wrong_thing_are_refused() -> None:
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    handle = a.register_hook(lambda g: torch.ones(3))
+    with pytest.raises(RuntimeError, match="has changed the size of value"):
+        (a * 2).sum().backward()
+    handle.remove()
+    a.register_hook(lambda g: 5)
+    with pytest.raises(TypeError, match="expected Variable, but hook returned 'int'"):
+        (a * 2).sum().backward()
+    assert a.grad is None
+
+
+def test_gradcheck_on_a_transposed_input() -> None:
+    x = torch.randn(3, 2, dtype=torch.float64).t().requires_grad_()
+    assert torch.autograd.gradcheck(lambda t: (t * t).sum(), (x,))

@@ -111,7 +111,9 @@ def test_loss_values_view_shows_data_and_grads(backend):
         "n8": ["output", "(2, 1)", "data", "[[ 3.], /  [12.]]", *not_kept],
         # the constants target and x (which do not require grad): minigrad knows their values,
         # and so which named tensors they are
-        "n9": ["target", "(None, 0)", "[[2.],", " [3.]]"] if recorded else ["constant", "(None, 0)"],
+        "n9": ["target", "(None, 0)", "[[2.],", " [3.]]"]
+        if recorded
+        else ["constant", "(None, 0)"],
         "n10": ["x", "(None, 0)", "[[0., 1., 2.],", " [3., 4., 5.]]"]
         if recorded
         else ["constant", "(None, 0)"],
