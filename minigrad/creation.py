@@ -31,9 +31,9 @@ def _infer(data: Any) -> np.ndarray:
     """Nested Python data as an array of PyTorch's dtype: floats float32, ints int64."""
     if isinstance(data, Tensor):
         return data._data.copy()
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):  # numpy data keeps its type, as in PyTorch
         _dtype.from_numpy_dtype(data.dtype)
-        return data.copy()
+        return np.array(data)
     _check_nesting(data)
     array = np.array(_without_tensors(data))
     if array.dtype.kind == "f":

@@ -355,3 +355,13 @@ def test_zero_dim_tensors_squeeze_and_refuse_select() -> None:
 def test_masked_fill_needs_a_bool_mask() -> None:
     with pytest.raises(RuntimeError, match="masked_fill_ only supports boolean masks"):
         torch.ones(2).masked_fill(torch.ones(2), 0)
+
+
+def test_backward_on_a_tensor_without_history_says_so_first() -> None:
+    for tensor in (torch.tensor([1.0, 2.0]), torch.tensor([1, 2]).sum()):
+        with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+            tensor.backward()
+
+
+def test_a_numpy_scalar_keeps_its_type() -> None:
+    assert torch.tensor(np.float64(1.5)).dtype is torch.float64

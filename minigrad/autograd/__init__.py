@@ -46,6 +46,10 @@ def _make_grads(outputs: tuple[Tensor, ...], grads: tuple) -> list[Tensor]:
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     result = []
     for index, output in enumerate(outputs):
+        if not output._requires_grad:  # PyTorch says this before anything about the gradient
+            raise RuntimeError(
+                f"element {index} of tensors does not require grad and does not have a grad_fn"
+            )
         grad = grads[index] if grads else None
         if grad is None:
             if output._data.size != 1:
