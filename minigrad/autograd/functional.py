@@ -39,40 +39,56 @@ def vjp(
     return (out if create_graph else out.detach()), (grads if is_tuple else grads[0])
 
 
-def jacobian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = False) -> Any:
+def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False) -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape``.
+
+    With several inputs (a tuple) there is one block per input; with several outputs (``func``
+    returns a tuple), one per output, as in PyTorch.
 
     >>> torch.autograd.functional.jacobian(lambda x: x**2, torch.tensor([1., 2.]))
     tensor([[2., 0.],
             [0., 4.]])
     """
-    xs, is_tuple = _prepare(inputs)
+    xs, inputs_tuple = _prepare(inputs)
     with enable_grad():
         out = func(*xs)
-        if not isinstance(out, Tensor):
-            raise TypeError(
-                "The outputs of the user-provided function given to jacobian must be a Tensor"
-            )
-        rows: list[list[Tensor]] = [[] for _ in xs]
+        outputs_tuple = isinstance(out, (tuple, list))
+        outs = tuple(out) if outputs_tuple else (out,)
+        for item in outs:
+            if not isinstance(item, Tensor):
+                raise TypeError(
+                    "The outputs of the user-provided function given to jacobian must be either "
+                    f"a Tensor or a tuple of Tensors but the given outputs has type "
+                    f"{type(item).__name__}."
+                )
+        blocks = tuple(_jacobian_blocks(item, xs, create_graph) for item in outs)
+    if outputs_tuple:
+        return blocks if inputs_tuple else tuple(block[0] for block in blocks)
+    return blocks[0] if inputs_tuple else blocks[0][0]
+
+
+def _jacobian_blocks(out: Tensor, xs: tuple[Tensor, ...], create_graph: bool) -> tuple:
+    """∂out/∂x for each x: one backward pass per element of ``out`` (a row of the Jacobian)."""
+    from minigrad.ops.shape import stack
+
+    rows: list[list[Tensor]] = [[] for _ in xs]
+    if out.requires_grad:  # an output that does not depend on the inputs has zero rows
         flat = out.reshape(-1)
         for index in range(flat.numel()):
-            # One backward pass per output element: row ``index`` of the Jacobian.
             grads = _grad(
                 flat[index], xs, retain_graph=True, create_graph=create_graph, allow_unused=True
             )
             for row, x, g in zip(rows, xs, grads):
                 row.append(Tensor._make(np.zeros_like(x._data)) if g is None else g)
-    from minigrad.ops.shape import stack
-
-    jacobians = tuple(
-        (
-            stack(row) if row else Tensor._make(np.zeros((0,) + x._data.shape, x._data.dtype))
-        ).reshape(tuple(out.shape) + tuple(x.shape))
-        for row, x in zip(rows, xs)
-    )
-    if not create_graph:
-        jacobians = tuple(j.detach() for j in jacobians)
-    return jacobians if is_tuple else jacobians[0]
+    blocks = []
+    for row, x in zip(rows, xs):
+        shape = tuple(out.shape) + tuple(x.shape)
+        if row:
+            block = stack(row).reshape(shape)
+            blocks.append(block if create_graph else block.detach())
+        else:
+            blocks.append(Tensor._make(np.zeros(shape, dtype=x._data.dtype)))
+    return tuple(blocks)
 
 
 def hessian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = False) -> Any:
