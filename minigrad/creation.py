@@ -135,11 +135,9 @@ def full(
     size: Any, fill_value: Any, *, dtype: dtype | None = None, requires_grad: bool = False
 ) -> Tensor:
     """A tensor of ``fill_value``; its dtype follows the value (int64 for ints) unless given."""
-    if dtype is None:
-        dtype = _dtype.of_scalar(
-            fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-        )
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    if dtype is None:
+        dtype = _dtype.of_scalar(value)
     return _filled(
         "full",
         (size,) if isinstance(size, (int, np.integer)) else tuple(size),

@@ -146,8 +146,7 @@ def run_backward(
                     if child is None:
                         continue
                     if child_grad is not None:
-                        total = buffers.get(child)
-                        buffers[child] = child_grad if total is None else total + child_grad
+                        buffers[child] = _add(buffers.get(child), child_grad)
                     elif child not in buffers:
                         buffers[child] = None
                     remaining = dependencies[child] - 1

@@ -31,11 +31,12 @@ def all_ops() -> list[type[Function]]:
 # -- operators -------------------------------------------------------------------------------
 
 
-def _binary(function: Any, reflected: bool = False) -> Any:
-    """An operator method: NotImplemented for unsupported operands, as Python expects."""
+def _operator(function: Any, *, reflected: bool = False, tensors_only: bool = False) -> Any:
+    """``function`` as an operator method: NotImplemented for operands it does not take (a
+    string, a list …), so that Python raises its usual TypeError."""
 
     def method(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, Tensor) and not is_number(other):
+        if not isinstance(other, Tensor) and (tensors_only or not is_number(other)):
             return NotImplemented
         return function(other, self) if reflected else function(self, other)
 
@@ -44,36 +45,23 @@ def _binary(function: Any, reflected: bool = False) -> Any:
     return method
 
 
-def _tensors_only(function: Any) -> Any:
-    """An operator method for tensor operands only (``@``)."""
-
-    def method(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, Tensor):
-            return NotImplemented
-        return function(self, other)
-
-    method.__name__ = function.__name__
-    method.__doc__ = function.__doc__
-    return method
-
-
 def _compare(ufunc: np.ufunc) -> Any:
-    def method(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, Tensor) and not is_number(other):
-            return NotImplemented
-        a, b = operands(self, other) if isinstance(other, Tensor) else (self, None)
-        right = b._data if b is not None else other
-        return Tensor._make(np.asarray(ufunc(a._data, right)))
+    """A comparison (``==``, ``<`` …): a bool tensor without history."""
 
-    return method
+    def compare(self: Tensor, other: Any) -> Tensor:
+        if isinstance(other, Tensor):
+            a, b = operands(self, other)
+            return Tensor._make(np.asarray(ufunc(a._data, b._data)))
+        return Tensor._make(np.asarray(ufunc(self._data, other)))
+
+    compare.__name__ = ufunc.__name__
+    return compare
 
 
 def _bitwise(ufunc: np.ufunc) -> Any:
     """``&``, ``|``, ``^``: bitwise on integers, logical on bools, refused for floats."""
 
-    def method(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, Tensor) and not is_number(other):
-            return NotImplemented
+    def bitwise(self: Tensor, other: Any) -> Tensor:
         right = other._data if isinstance(other, Tensor) else np.asarray(other)
         for data in (self._data, right):
             if data.dtype.kind == "f":
@@ -83,7 +71,8 @@ def _bitwise(ufunc: np.ufunc) -> Any:
                 )
         return Tensor._make(np.asarray(ufunc(self._data, right)))
 
-    return method
+    bitwise.__name__ = ufunc.__name__
+    return bitwise
 
 
 def isclose(
@@ -187,17 +176,6 @@ def _inplace_method(function: Any) -> Any:
     return method
 
 
-def _inplace_operator(function: Any) -> Any:
-    method = _inplace_method(function)
-
-    def operator(self: Tensor, other: Any) -> Any:
-        if not isinstance(other, Tensor) and not is_number(other):
-            return NotImplemented
-        return method(self, other)
-
-    return operator
-
-
 def zero_(self: Tensor) -> Tensor:
     """Set every element to 0, in place."""
     return _fill(self, 0, pointwise.ZeroBackward0)
@@ -272,18 +250,18 @@ _METHODS: dict[str, Any] = {
     "pow": pointwise.pow,
     "neg": pointwise.neg,
     "reciprocal": pointwise.reciprocal,
-    "__add__": _binary(pointwise.add),
+    "__add__": _operator(pointwise.add),
     # PyTorch keeps the tensor first in `3 * t` and `1 + t` (see next_functions)
-    "__radd__": _binary(pointwise.add),
-    "__sub__": _binary(pointwise.sub),
-    "__rsub__": _binary(pointwise.rsub),
-    "__mul__": _binary(pointwise.mul),
-    "__rmul__": _binary(pointwise.mul),
-    "__truediv__": _binary(pointwise.div),
-    "__rtruediv__": _binary(pointwise.rdiv),
-    "__pow__": _binary(pointwise.pow),
-    "__rpow__": _binary(pointwise.pow, reflected=True),
-    "__matmul__": _tensors_only(linalg.matmul),
+    "__radd__": _operator(pointwise.add),
+    "__sub__": _operator(pointwise.sub),
+    "__rsub__": _operator(pointwise.rsub),
+    "__mul__": _operator(pointwise.mul),
+    "__rmul__": _operator(pointwise.mul),
+    "__truediv__": _operator(pointwise.div),
+    "__rtruediv__": _operator(pointwise.rdiv),
+    "__pow__": _operator(pointwise.pow),
+    "__rpow__": _operator(pointwise.pow, reflected=True),
+    "__matmul__": _operator(linalg.matmul, tensors_only=True),
     "__neg__": pointwise.neg,
     "__pos__": lambda self: self,
     "__abs__": pointwise.abs,
@@ -331,21 +309,21 @@ _METHODS: dict[str, Any] = {
     "__getitem__": shape.getitem,
     "__setitem__": setitem,
     # comparisons and logic: results are bool tensors without history
-    "__eq__": _compare(np.equal),
-    "__ne__": _compare(np.not_equal),
-    "__lt__": _compare(np.less),
-    "__le__": _compare(np.less_equal),
-    "__gt__": _compare(np.greater),
-    "__ge__": _compare(np.greater_equal),
+    "__eq__": _operator(_compare(np.equal)),
+    "__ne__": _operator(_compare(np.not_equal)),
+    "__lt__": _operator(_compare(np.less)),
+    "__le__": _operator(_compare(np.less_equal)),
+    "__gt__": _operator(_compare(np.greater)),
+    "__ge__": _operator(_compare(np.greater_equal)),
     "eq": _compare(np.equal),
     "ne": _compare(np.not_equal),
     "lt": _compare(np.less),
     "le": _compare(np.less_equal),
     "gt": _compare(np.greater),
     "ge": _compare(np.greater_equal),
-    "__and__": _bitwise(np.bitwise_and),
-    "__or__": _bitwise(np.bitwise_or),
-    "__xor__": _bitwise(np.bitwise_xor),
+    "__and__": _operator(_bitwise(np.bitwise_and)),
+    "__or__": _operator(_bitwise(np.bitwise_or)),
+    "__xor__": _operator(_bitwise(np.bitwise_xor)),
     "__invert__": _invert,
     "isclose": isclose,
     "allclose": allclose,
@@ -359,10 +337,10 @@ _METHODS: dict[str, Any] = {
     "div_": _inplace_method(pointwise.div),
     "pow_": _inplace_method(pointwise.pow),
     "clamp_": _inplace_method(pointwise.clamp),
-    "__iadd__": _inplace_operator(pointwise.add),
-    "__isub__": _inplace_operator(pointwise.sub),
-    "__imul__": _inplace_operator(pointwise.mul),
-    "__itruediv__": _inplace_operator(pointwise.div),
+    "__iadd__": _operator(_inplace_method(pointwise.add)),
+    "__isub__": _operator(_inplace_method(pointwise.sub)),
+    "__imul__": _operator(_inplace_method(pointwise.mul)),
+    "__itruediv__": _operator(_inplace_method(pointwise.div)),
     "zero_": zero_,
     "fill_": fill_,
     # conversion
