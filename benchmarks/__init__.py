@@ -5,5 +5,5 @@ one case, ``--json PATH`` to keep the numbers, ``--profile CASE`` to see where m
 goes. Modules: ``harness`` (interleaved timing), ``workloads`` (the timed code), ``cases``
 (each case's contenders and targets), ``plans`` (judging a measured case), ``memory``,
 ``report``, ``profiling``, ``backends`` (optional libraries and the machine).
-``viz_dot.py`` and ``step_latency.py`` are separate scripts.
+``viz_dot.py`` is a separate script.
 """

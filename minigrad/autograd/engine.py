@@ -65,12 +65,14 @@ def run_backward(
     create_graph: bool,
     inputs: Sequence[Tensor] = (),
     accumulate: bool = True,
+    hooks: bool = True,
 ) -> list[Tensor | None]:
     """Backpropagate ``grad_outputs`` from ``roots``.
 
     With ``accumulate``, gradients are added into ``.grad`` of the leaves (only of ``inputs``
     when given). Otherwise nothing is written and the gradients reaching ``inputs`` are returned
-    (``autograd.grad``).
+    (``autograd.grad``). Without ``hooks``, no tensor or node hook runs and no ``retain_grad``
+    tensor is filled: an observer can watch a pass that leaves the learner's tensors alone.
     """
     edges = []
     for index, root in enumerate(roots):
@@ -112,11 +114,12 @@ def run_backward(
                 grad = buffers.pop(node)
                 is_leaf = type(node) is AccumulateGrad
                 if grad is not None:
-                    hooks = node.variable._hooks if is_leaf else node._pre_hooks
                     if hooks:
-                        grad = _run_hooks(hooks, grad)
-                    if node._retained is not None and node._retained() is not None:
-                        deposits.append((node._retained(), grad))
+                        registered = node.variable._hooks if is_leaf else node._pre_hooks
+                        if registered:
+                            grad = _run_hooks(registered, grad)
+                        if node._retained is not None and node._retained() is not None:
+                            deposits.append((node._retained(), grad))
                     if targets and node in targets:
                         for position in targets[node]:
                             captured[position] = grad

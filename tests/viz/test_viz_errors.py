@@ -79,7 +79,9 @@ def test_highlighting_what_is_not_drawn_is_ignored(backend):
     assert draw(q, highlight=None).source == draw(q).source
 
 
-@pytest.mark.parametrize("module", ["tensors", "graph", "dot", "display", "__init__"])
+@pytest.mark.parametrize(
+    "module", ["tensors", "names", "graph", "dot", "text", "display", "__init__"]
+)
 def test_docstring_examples_are_true(module):
     pytest.importorskip("torch")
     name = "minigrad.viz" if module == "__init__" else f"minigrad.viz.{module}"

@@ -8,20 +8,25 @@ from minigrad.viz.graph import COUNT_BEYOND
 from .viz_helpers import fake_chain, parse_dot, tutorial_loss, tutorial_q, tutorial_z
 
 
+def recorded(backend):
+    """minigrad's nodes record the values of the forward pass; PyTorch's do not."""
+    return backend.__name__ == "minigrad"
+
+
 def test_q_autograd_view_has_one_box_per_grad_fn_and_arrows_in_next_functions_order(backend):
     a, b, q = tutorial_q(backend)
     dot = parse_dot(draw(q, names={"a": a, "b": b}).source)
     assert dot.text == {
-        "n0": ["output", "(2,)"],
+        "n0": ["output (2,)"],
         "n1": ["SubBackward0"],
         "n2": ["MulBackward0"],  # 3 * a**3
         "n3": ["PowBackward0"],  # b**2
         "n4": ["PowBackward0"],  # a**3
         "n5": ["AccumulateGrad"],
         "n6": ["AccumulateGrad"],
-        "n7": ["constant", "(None, 0)"],  # the 3 in 3 * a**3
-        "n8": ["b", "(2,)"],
-        "n9": ["a", "(2,)"],
+        "n7": ["3" if recorded(backend) else "constant"],  # the 3 in 3 * a**3
+        "n8": ["b (2,)"],
+        "n9": ["a (2,)"],
     }
     assert dot.edges == [
         ("n0", "n1"),
@@ -41,14 +46,14 @@ def test_z_autograd_view_matches_the_printed_next_functions(backend):
     x, _, z = tutorial_z(backend)
     dot = parse_dot(draw(z, names={"x": x}).source)
     assert dot.text == {
-        "n0": ["output", "(3, 1)"],
+        "n0": ["output (3, 1)"],
         "n1": ["AddBackward0"],
         "n2": ["PowBackward0"],
         "n3": ["AddBackward0"],
         "n4": ["AccumulateGrad"],
-        "n5": ["constant", "(None, 0)"],
-        "n6": ["constant", "(None, 0)"],
-        "n7": ["x", "(3, 1)"],
+        "n5": ["3" if recorded(backend) else "constant"],  # the 3 of y**2 + 3
+        "n6": ["1" if recorded(backend) else "constant"],  # the 1 of x + 1
+        "n7": ["x (3, 1)"],
     }
     assert dot.edges == [
         ("n0", "n1"),
@@ -65,15 +70,16 @@ def test_loss_autograd_view_names_tensors_from_the_dict(backend):
     t = tutorial_loss(backend)
     dot = parse_dot(draw(t["loss"], names=t).source)
     assert dot.text == {
-        "n0": ["loss", "()"],
+        "n0": ["loss ()"],
         "n1": ["MeanBackward0"],
         "n2": ["PowBackward0"],
         "n3": ["SubBackward0"],
         "n4": ["MmBackward0", "output.grad_fn"],  # a named intermediate has no box of its own
         "n5": ["AccumulateGrad"],
-        "n6": ["constant", "(None, 0)"],  # target
-        "n7": ["constant", "(None, 0)"],  # x
-        "n8": ["w", "(3, 1)"],
+        # the constants target and x: minigrad recorded their values, so knows their names
+        "n6": ["target (2, 1)" if recorded(backend) else "constant"],
+        "n7": ["x (2, 3)" if recorded(backend) else "constant"],
+        "n8": ["w (3, 1)"],
     }
     # MmBackward0.next_functions is ((None, 0), (AccumulateGrad, 0)): the constant comes first
     assert dot.edges == [
@@ -93,30 +99,26 @@ def test_loss_values_view_shows_data_and_grads(backend):
     t["loss"].backward(retain_graph=True)
     dot = parse_dot(draw(t["loss"], names=t, view="values").source)
     not_kept = ["grad", "not kept (non-leaf)"]
-    recorded = backend.__name__ == "minigrad"  # minigrad's nodes record forward values
+    known = recorded(backend)
     assert dot.text == {
-        "n0": ["loss", "()", "data", "41.", *not_kept],
+        "n0": ["loss ()", "data", "41.", *not_kept],
         "n1": ["mean", "MeanBackward0"],
         "n2": ["pow", "PowBackward0"],
         "n3": ["sub", "SubBackward0"],
         "n4": ["mm", "MmBackward0"],
-        "n5": ["w", "(3, 1)", "data", "[[1.], /  [1.], /  [1.]]"]
+        "n5": ["w (3, 1)", "data", "[[1.], /  [1.], /  [1.]]"]
         + ["grad", "[[27.], /  [37.], /  [47.]]"],
         # (output - target) ** 2: PyTorch keeps no value; minigrad's node recorded it
-        "n6": ["tensor", "(2, 1)", "data", "[[ 1.], /  [81.]]", *not_kept]
-        if recorded
+        "n6": ["tensor (2, 1)", "data", "[[ 1.], /  [81.]]", *not_kept]
+        if known
         else ["tensor", "value not kept by autograd"],
         # output - target: PowBackward0 saved it, so its value is known
-        "n7": ["tensor", "(2, 1)", "data", "[[1.], /  [9.]]", *not_kept],
-        "n8": ["output", "(2, 1)", "data", "[[ 3.], /  [12.]]", *not_kept],
+        "n7": ["tensor (2, 1)", "data", "[[1.], /  [9.]]", *not_kept],
+        "n8": ["output (2, 1)", "data", "[[ 3.], /  [12.]]", *not_kept],
         # the constants target and x (which do not require grad): minigrad knows their values,
-        # and so which named tensors they are
-        "n9": ["target", "(None, 0)", "[[2.],", " [3.]]"]
-        if recorded
-        else ["constant", "(None, 0)"],
-        "n10": ["x", "(None, 0)", "[[0., 1., 2.],", " [3., 4., 5.]]"]
-        if recorded
-        else ["constant", "(None, 0)"],
+        # and so which named tensors they are; no grad row, as for any no-grad tensor
+        "n9": ["target (2, 1)", "data", "[[2.], /  [3.]]"] if known else ["constant"],
+        "n10": ["x (2, 3)", "data", "[[0., 1., 2.], /  [3., 4., 5.]]"] if known else ["constant"],
     }
     # forward direction: inputs flow into each op, each op into the tensor it made
     assert dot.edges == [
@@ -136,10 +138,11 @@ def test_loss_values_view_shows_data_and_grads(backend):
 def test_q_values_view_before_backward(backend):
     a, b, q = tutorial_q(backend)
     dot = parse_dot(draw(q, names={"a": a, "b": b, "Q": q}, view="values").source)
-    assert dot.text["n0"] == ["Q", "(2,)", "data", "[-12.,  65.]", "grad", "not kept (non-leaf)"]
-    assert dot.text["n6"] == ["a", "(2,)", "data", "[2., 3.]", "grad", "None"]
-    assert sorted(lines[0] for lines in dot.text.values()) == sorted(
-        ["Q", "sub", "mul", "pow", "pow", "b", "a", "tensor", "tensor", "tensor", "constant"]
+    assert dot.text["n0"] == ["Q (2,)", "data", "[-12.,  65.]", "grad", "not kept (non-leaf)"]
+    assert dot.text["n6"] == ["a (2,)", "data", "[2., 3.]", "grad", "None"]
+    three = "3" if recorded(backend) else "constant"
+    assert sorted(dot.titles.values()) == sorted(
+        ["Q", "sub", "mul", "pow", "pow", "b", "a", "tensor", "tensor", "tensor", three]
     )
 
 
@@ -175,17 +178,20 @@ def test_no_grad_and_detached_inputs_are_greyed_out(backend):
     d = x.detach()
     out = x * c + d * x
     graph = build_graph(out, names={"x": x, "c": c, "d": d}, show_saved=True)
-    by_title = {n.title: n for n in graph.nodes}
+    by_title = {n.title: n for n in graph.nodes if n.kind != "constant"}
     assert by_title["c"].kind == "saved" and by_title["c"].no_grad
     assert by_title["d"].kind == "saved" and by_title["d"].no_grad
     assert "requires_grad=False" in by_title["d"].notes
     constants = [n for n in graph.nodes if n.kind == "constant"]
     assert len(constants) == 2 and all(n.no_grad for n in constants)
+    # minigrad recorded the inputs c and d, so their (None, 0) boxes carry their names too
+    names = ["c", "d"] if recorded(backend) else ["constant", "constant"]
+    assert [n.title for n in constants] == names
     assert not by_title["x"].no_grad
     dot = parse_dot(draw(out, names={"c": c, "d": d}, show_saved=True).source)
-    (c_id,) = dot.ids_titled("c")
-    assert dot.attrs[c_id]["fillcolor"] == "#eeeeee"
-    assert "dashed" in dot.attrs[c_id]["style"]
+    for box in dot.ids_titled("c"):
+        assert dot.attrs[box]["fillcolor"] == "#eeeeee"
+        assert "dashed" in dot.attrs[box]["style"]
 
 
 def test_show_saved_links_each_node_to_what_it_saved(backend):
@@ -251,10 +257,10 @@ def test_duck_typed_fake_graph_values_view_reads_tolist():
     leaf, root = fake_chain(2)
     dot = parse_dot(draw(root, names={"leaf": leaf}, view="values").source)
     assert dot.text == {
-        "n0": ["output", "(1,)", "data", "[2.]", "grad", "not kept (non-leaf)"],
+        "n0": ["output (1,)", "data", "[2.]", "grad", "not kept (non-leaf)"],
         "n1": ["exp", "ExpBackward0"],
         "n2": ["exp", "ExpBackward0"],
-        "n3": ["leaf", "(1,)", "data", "[1.]", "grad", "None"],
+        "n3": ["leaf (1,)", "data", "[1.]", "grad", "None"],
         "n4": ["tensor", "value not kept by autograd"],
     }
     assert dot.edges == [("n1", "n0"), ("n2", "n4"), ("n4", "n1"), ("n3", "n2")]
@@ -296,6 +302,98 @@ def test_a_leaf_alone_and_a_tensor_without_history_are_drawings(backend):
     assert [(n.kind, n.title) for n in leaf.nodes] == [("leaf", "a")]
     with backend.no_grad():
         c = a * 2
-    lonely = parse_dot(draw(c).source)
-    assert lonely.text == {"n0": ["constant", "(2,)", "no autograd history", "requires_grad=False"]}
+    lonely = parse_dot(draw(c, names={}).source)
+    assert lonely.text == {"n0": ["constant (2,)", "no autograd history", "requires_grad=False"]}
     assert lonely.edges == []
+
+
+# --- constants: titled by name or value where the engine recorded it -------------------------
+
+
+def constants(graph):
+    return [n for n in graph.nodes if n.kind == "constant"]
+
+
+def test_a_small_constant_is_titled_with_its_value(backend):
+    a = backend.tensor([1.0, 2.0], requires_grad=True)
+    out = (
+        a * 3 + a * backend.tensor([0.5, -1.0]) + a * backend.tensor([1.0, 2.0, 3.0, 4.0, 5.0])[:2]
+    )
+    for view in ("autograd", "values"):
+        graph = build_graph(out, names={"a": a}, view=view)
+        titles = [n.title for n in constants(graph)]
+        if recorded(backend):
+            assert sorted(titles) == sorted(["3", "[0.5, -1.]", "[1., 2.]"])
+        else:  # PyTorch keeps no value of a constant
+            assert titles == ["constant"] * 3
+        assert all(n.no_grad and n.notes == () for n in constants(graph))
+        assert all(
+            n.tooltip == "(None, 0): a constant, no gradient flows here" for n in constants(graph)
+        )
+
+
+def test_a_large_unnamed_constant_is_titled_constant_and_keeps_its_value(backend):
+    a = backend.tensor([1.0], requires_grad=True)
+    out = a * (backend.arange(5) * 1.0)
+    dot = parse_dot(draw(out, names={}, view="values").source)
+    (box,) = dot.ids_titled("constant")
+    if recorded(backend):
+        assert dot.text[box] == ["constant (5,)", "data", "[0., 1., 2., 3., 4.]"]
+    else:
+        assert dot.text[box] == ["constant"]
+    assert 'tooltip="(None, 0): a constant, no gradient flows here"' in dot_line(dot, box)
+    assert "dashed" in dot.attrs[box]["style"] and dot.attrs[box]["fillcolor"] == "#eeeeee"
+
+
+def dot_line(dot, box):
+    return " ".join(f'{key}="{value}"' for key, value in dot.attrs[box].items())
+
+
+def test_a_named_constant_is_titled_with_its_name_in_both_views(backend):
+    t = tutorial_loss(backend)
+    for view in ("autograd", "values"):
+        titles = [n.title for n in constants(build_graph(t["loss"], names=t, view=view))]
+        assert titles == (["target", "x"] if recorded(backend) else ["constant", "constant"])
+
+
+def test_constants_freed_by_backward_are_titled_constant(backend):
+    a, b, q = tutorial_q(backend)
+    q.sum().backward()  # minigrad frees the recorded values with the saved tensors
+    assert [n.title for n in constants(build_graph(q))] == ["constant"]
+
+
+# --- names by default ------------------------------------------------------------------------
+
+
+def test_draw_labels_tensors_with_the_callers_variable_names(backend):
+    weight = backend.tensor([1.0, 2.0], requires_grad=True)
+    _private = backend.tensor([3.0, 4.0], requires_grad=True)
+    result = (weight * _private).sum()
+    titles = {n.title for n in draw(result).graph.nodes}
+    assert {"weight", "result", "leaf"} <= titles  # _private is skipped: drawn as 'leaf'
+    assert "_private" not in titles
+    bare = {n.title for n in draw(result, names={}).graph.nodes}
+    assert "weight" not in bare and "output" in bare
+
+
+def test_draw_reads_the_callers_globals_too(backend):
+    cell = "w = torch.tensor([1.0], requires_grad=True)\nloss = (w * 2).sum()\nd = draw(loss)\n"
+    scope = {"torch": backend, "draw": draw}
+    exec(cell, scope)  # a notebook cell: its variables are globals
+    tensors = [n.title for n in scope["d"].graph.nodes if n.kind in ("output", "leaf")]
+    assert tensors == ["loss", "w"]
+
+
+def test_caller_names_keeps_tensors_only(backend):
+    from minigrad.viz import caller_names
+
+    def helper():
+        return caller_names()
+
+    a = backend.tensor([1.0])
+    count = 3
+    _hidden = backend.tensor([2.0])
+    found = helper()
+    assert found["a"] is a
+    assert "count" not in found and "_hidden" not in found and "backend" not in found
+    assert count == 3 and _hidden is not None

@@ -15,19 +15,22 @@ _EDGE = re.compile(r"^\t(n\d+) -> (n\d+)(?: \[(.*)\])?$")
 _ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^ ]+)')
 _CELL = re.compile(r"<TD[^>]*>(.*?)</TD>")
 _TAG = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<B>(.*?)</B>")
 
 
 @dataclass
 class Dot:
-    """A parsed DOT text: box id -> visible text lines, box id -> attributes, arrows."""
+    """A parsed DOT text: box id -> visible text lines (a title row with the shape reads
+    'a (2,)'), box id -> its bold title, box id -> attributes, arrows."""
 
     text: dict[str, list[str]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
     attrs: dict[str, dict[str, str]] = field(default_factory=dict)
     edges: list[tuple[str, str]] = field(default_factory=list)
     edge_attrs: list[dict[str, str]] = field(default_factory=list)
 
     def ids_titled(self, title: str) -> list[str]:
-        return [node for node, lines in self.text.items() if lines[0] == title]
+        return [node for node, bold in self.titles.items() if bold == title]
 
 
 def parse_dot(source: str) -> Dot:
@@ -36,6 +39,7 @@ def parse_dot(source: str) -> Dot:
         if node := _NODE.match(line):
             cells = [_cell_text(c) for c in _CELL.findall(node.group(2))]
             dot.text[node.group(1)] = cells
+            dot.titles[node.group(1)] = html.unescape(_TITLE.search(node.group(2)).group(1))
             dot.attrs[node.group(1)] = _attrs(node.group(3))
         elif edge := _EDGE.match(line):
             dot.edges.append((edge.group(1), edge.group(2)))

@@ -36,11 +36,11 @@ def test_forward_steps_follow_creation_order_then_backward_follows_the_engine(tu
 
 def test_a_backward_step_explains_the_rule_with_numbers(tutorial_q) -> None:
     a, b, q = tutorial_q
-    stepper = Stepper(q, gradient=torch.tensor([1.0, 1.0]), names={"a": a, "b": b})
+    stepper = Stepper(q, gradient=torch.tensor([1.0, 1.0]), names={"a": a, "b": b, "Q": q})
     text = stepper.steps[8].text
     assert "grad · exponent · self^(exponent − 1)" in text
-    assert "with grad = [3., 3.], exponent = 3, self = [2., 3.]" in text
-    assert "= [36., 81.]" in text
+    assert "receives grad = ∂Q/∂t1 = [3., 3.]" in text
+    assert "exponent = 3\n      self = [2., 3.]\n      = [36., 81.]" in text
 
 
 def test_leaf_grad_follows_the_steps_and_ends_where_backward_does(tutorial_q) -> None:
@@ -77,8 +77,9 @@ def test_a_tensor_used_twice_shows_the_partial_sums() -> None:
     y = (x * x + x).sum()
     stepper = Stepper(y, names={"x": x})
     mul = next(s for s in stepper.steps if s.phase == "backward" and s.node_name == "MulBackward0")
-    assert "x was reached before: [1., 1.] + [1., 2.] = [2., 3.]" in mul.text
-    assert "x was reached before: [2., 3.] + [1., 2.] = [3., 5.]" in mul.text
+    assert "x was reached before; its gradients add up:" in mul.text
+    assert "        [1., 1.]\n      + [1., 2.]\n      = [2., 3.]" in mul.text
+    assert "        [2., 3.]\n      + [1., 2.]\n      = [3., 5.]" in mul.text
     stepper.last()
     assert stepper.leaf_grad(x).tolist() == [3.0, 5.0]
 
@@ -136,13 +137,53 @@ def test_without_a_widget_frontend_the_output_is_a_storyboard(tutorial_q) -> Non
     assert "AccumulateGrad: a.grad = [36., 81.]" in data["text/html"]
 
 
-def test_the_widget_follows_navigation(tutorial_q) -> None:
-    pytest.importorskip("ipywidgets")
+def test_stepping_runs_no_hooks_and_fills_no_retained_grad() -> None:
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    h = a * 3
+    h.retain_grad()
+    calls = []
+    h.register_hook(lambda grad: calls.append("h") or grad * 10)
+    a.register_hook(lambda grad: calls.append("a"))
+    q = (h * h).sum()
+    Stepper(q)
+    Stepper(q)
+    assert h.grad is None and a.grad is None and calls == []
+    q.backward()  # the learner's own backward still runs their hooks
+    assert calls == ["h", "a"] and h.grad.tolist() == [120.0, 180.0]  # as PyTorch: hooked
+
+
+def test_what_it_shows_survives_a_later_backward_and_an_update(tutorial_q) -> None:
+    a, b, q = tutorial_q
+    stepper = Stepper(q, gradient=torch.ones(2), names={"a": a, "b": b, "Q": q})
+    before = (stepper.summary(), [s.text for s in stepper.steps], stepper._board.source)
+    q.backward(torch.ones(2))  # frees the graph's saved values
+    with torch.no_grad():
+        a -= 0.1 * a.grad  # an SGD update, in place
+    after = (stepper.summary(), [s.text for s in stepper.steps], stepper._board.source)
+    assert after == before
+    assert "(freed)" not in stepper.storyboard_html()
+
+
+def test_a_view_starts_where_it_is_displayed_and_moves_alone(tutorial_q) -> None:
+    pytest.importorskip("anywidget")
     stepper = Stepper(tutorial_q[2], gradient=torch.ones(2))
-    stepper.widget()
-    before = stepper._text.value
-    stepper.next()
-    assert stepper._slider.value == 1 and stepper._text.value != before
-    stepper._slider.value = 5
-    assert stepper.index == 5 and "PowBackward0 receives grad" in stepper._text.value
-    assert stepper.leaf_grad(tutorial_q[1]) is None  # b's AccumulateGrad is the next step
+    first = stepper.widget()
+    stepper.goto(8)
+    second = stepper.widget()
+    assert (first.index, second.index) == (0, 8)
+    second.index = 3  # the learner clicks in the second view
+    assert first.index == 0 and stepper.index == 8
+
+
+def test_the_view_gets_every_step_and_the_picture(tutorial_q) -> None:
+    pytest.importorskip("anywidget")
+    a, b, q = tutorial_q
+    view = Stepper(q, gradient=torch.ones(2), names={"a": a, "b": b, "Q": q}).widget()
+    assert len(view.steps) == 10 and view.steps[8]["text"].startswith("PowBackward0 receives")
+    forward, backward = view.steps[0], view.steps[9]
+    assert forward["phase"] == "forward" and forward["faded"] and forward["grads"] == {}
+    assert backward["phase"] == "backward" and not backward["faded"]
+    assert view.svg.startswith("<svg") and 'class="mg-grad"' in view.svg
+    # the box the last step points at carries a's gradient, as PyTorch prints it
+    box = view.steps[9]["grads"]
+    assert any(lines == ["[36.,\u00a081.]"] for lines in box.values()), box
