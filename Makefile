@@ -4,20 +4,34 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# Stamps of what is installed: LAB, what the lessons need (the `lab` extra); STAMP, that and
+# the test tools (installing both extras stamps both).
+LAB    := $(VENV)/.lab-installed
 STAMP  := $(VENV)/.installed
 
 .PHONY: lab test test-fast notebooks bench lint system-deps clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# --no-compile: pip would byte-compile every module of some 100 packages (half the install
+# time); Python compiles the few that the lab imports on first use
+$(LAB): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[lab]'
 	touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	touch $@ $(LAB)
 
 system-deps:
 	@sh scripts/system-deps.sh
 
-lab: $(STAMP) system-deps  # (Jupyter refuses to run as root unless told to)
+# binder/postBuild, run with this Python, gives the lab Binder's settings and trusts the lessons
+# (Jupyter refuses to run as root unless told to)
+lab: $(LAB) system-deps
+	PATH="$(abspath $(BIN)):$$PATH" sh binder/postBuild
 	$(BIN)/jupyter lab notebooks/01_basic_usage.ipynb $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP) system-deps

@@ -6,11 +6,16 @@
 
 The stored outputs are what ``pytest --nbval`` compares with, so they are kept free of what
 changes from run to run: no widget state or widget views (random model ids; the Stepper's text
-and static storyboard stay), no timings, no Python version, printed text in one piece however
-the kernel split it into messages, and error tracebacks cut to their last line (full tracebacks
-name temporary files). Everything else is stored as the kernel produced it, except that a cell
-whose outputs differ from the stored ones only in object addresses (0x7f…) keeps the stored
-outputs, so that running the lessons again changes no byte unless something really changed.
+and static storyboard stay), no timings, printed text in one piece however the kernel split it
+into messages, and error tracebacks cut to their last line (full tracebacks name temporary
+files). Everything else is stored as the kernel produced it, except that a cell whose outputs
+differ from the stored ones only in object addresses (0x7f…) keeps the stored outputs, so that
+running the lessons again on the same Python changes no byte unless something really changed.
+
+The notebook's ``language_info`` stays whole, Python version included: JupyterLab writes the
+kernel's own into a notebook it opens, and one whose stored copy differs opens marked modified
+(and is autosaved) before the learner does anything. So the lessons open unmodified wherever the
+kernel runs the Python that stored them (CI's); elsewhere only that version changes.
 
 This file needs only nbclient and nbformat (JupyterLab brings both), so the Binder test runs it
 with the Python of a fresh virtual environment built from binder/requirements.txt alone.
@@ -31,15 +36,6 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-# language_info as the kernel reports it, minus the Python version (it changes per machine)
-LANGUAGE_INFO = {
-    "codemirror_mode": {"name": "ipython", "version": 3},
-    "file_extension": ".py",
-    "mimetype": "text/x-python",
-    "name": "python",
-    "nbconvert_exporter": "python",
-    "pygments_lexer": "ipython3",
-}
 
 
 def lesson_paths(names: list[str] | None = None) -> list[Path]:
@@ -75,8 +71,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path = NOTEBOOKS, timeout: int = 300
 
 def tidy(nb: nbformat.NotebookNode, keep_widget_views: bool = False) -> nbformat.NotebookNode:
     """Drop from ``nb`` what differs between runs and machines (see the module docstring)."""
-    nb.metadata.pop("widgets", None)
-    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    nb.metadata.pop("widgets", None)  # language_info stays as the kernel reported it
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
