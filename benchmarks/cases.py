@@ -268,7 +268,10 @@ def step(config: Config) -> Plan:
     click re-renders in the browser and costs the kernel nothing; this is the wait a learner
     has when the cell runs."""
     rounds, warmup = config.rounds(5), config.warmup(1)
-    graphs = {"MLP 2-8-1 on a batch of 4": workloads.stepper_mlp, "50-op chain": workloads.stepper_chain}
+    graphs = {
+        "MLP 2-8-1 on a batch of 4": workloads.stepper_mlp,
+        "50-op chain": workloads.stepper_chain,
+    }
     targets = [
         (f"Stepper made and shown (all steps sent), {name}", Target(name, None, 1.0))
         for name in graphs

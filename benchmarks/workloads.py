@@ -226,8 +226,16 @@ def stepper_mlp(lib: ModuleType) -> tuple[Any, dict[str, Any]]:
     b2 = lib.tensor(np.zeros(1, np.float32), requires_grad=True)
     hidden = (x @ w1 + b1).tanh()
     loss = ((hidden @ w2 + b2 - target) ** 2).mean()
-    return loss, {"x": x, "target": target, "w1": w1, "b1": b1, "w2": w2, "b2": b2,
-                  "hidden": hidden, "loss": loss}
+    return loss, {
+        "x": x,
+        "target": target,
+        "w1": w1,
+        "b1": b1,
+        "w2": w2,
+        "b2": b2,
+        "hidden": hidden,
+        "loss": loss,
+    }
 
 
 def stepper_chain(lib: ModuleType, ops: int = 50) -> tuple[Any, dict[str, Any]]:

@@ -15,11 +15,9 @@ from typing import Any
 import numpy as np
 
 from minigrad._printing import format_data
-from minigrad.autograd.graph import AccumulateGrad, Function
-from minigrad.tensor import Tensor
 from minigrad.viz import build_graph, to_dot
 from minigrad.viz.display import render
-from minigrad.widgets.steps import BACKWARD, FORWARD, Labeler, Step
+from minigrad.widgets.steps import BACKWARD, FORWARD, Step
 
 NO_GRAD_YET = "—"
 
@@ -34,43 +32,47 @@ def box_lines(value: np.ndarray) -> list[str]:
 
 
 class Board:
-    """The graph behind ``root`` laid out for stepping, from values copied at construction."""
+    """The graph behind ``root`` laid out for stepping, from values copied at construction.
+
+    ``outputs`` maps a grad_fn node to the name and value of the tensor it made (where
+    known); ``leaves`` lists the leaf tensors with their values.
+    """
 
     def __init__(
         self,
-        root: Tensor,
-        functions: list[Function],
-        labels: Labeler,
+        root: Any,
+        functions: list[Any],
         steps: list[Step],
-        names: dict[str, Tensor],
+        *,
+        outputs: dict[Any, tuple[str, np.ndarray]],
+        leaves: list[tuple[Any, np.ndarray]],
+        names: dict[str, Any],
         max_nodes: int,
     ) -> None:
         self.graph = build_graph([root], names=names, max_nodes=max_nodes)
         self.steps = steps
-        self._boxes = self._box_of_nodes(root, functions)
+        self._boxes = self._box_of_nodes(functions)
         self.states = self._gradient_changes()
-        fields: dict[str, list[tuple[str, list[str]]]] = {}
         final: dict[str, list[str]] = {}
         for changes in self.states:
             final.update(changes)
+        fields: dict[str, list[tuple[str, list[str]]]] = {}
         for fn in functions:
             box = self._boxes.get(fn)
-            values = fn.forward_values()
-            if box is not None and values is not None:
-                grad = final.get(box, [NO_GRAD_YET])
-                fields[box] = [(labels.output(fn), box_lines(values[1])), ("grad", grad)]
-        for leaf in {id(n.variable): n.variable for n in self._boxes if _is_leaf(n)}.values():
+            if box is not None:
+                known = [(outputs[fn][0], box_lines(outputs[fn][1]))] if fn in outputs else []
+                fields[box] = [*known, ("grad", final.get(box, [NO_GRAD_YET]))]
+        for leaf, data in leaves:
             box = self.graph.find(leaf)
             if box is not None:
-                grad = final.get(box, [NO_GRAD_YET])
-                fields[box] = [("data", box_lines(leaf._data)), ("grad", grad)]
+                fields[box] = [("data", box_lines(data)), ("grad", final.get(box, [NO_GRAD_YET]))]
         # The DOT text holds every value as it was now: a later backward() or in-place
         # change of the learner's tensors does not alter what the Stepper shows.
         self.source = to_dot(self.graph, fields=fields)
         self._final = {box: rows[-1][1] for box, rows in fields.items()}
         self._svg: str | None = None
 
-    def _box_of_nodes(self, root: Tensor, functions: list[Function]) -> dict[Any, str]:
+    def _box_of_nodes(self, functions: list[Any]) -> dict[Any, str]:
         """The box of every node that steps can point at (AccumulateGrad: its own box)."""
         boxes: dict[Any, str] = {}
         for fn in functions:
@@ -133,7 +135,8 @@ class Board:
 
 
 def _is_leaf(node: Any) -> bool:
-    return isinstance(node, AccumulateGrad)
+    """An AccumulateGrad node, of minigrad or PyTorch."""
+    return hasattr(node, "variable")
 
 
 # Graphviz writes a box as <g id=".." class="node"><title>n3</title>…, then one <text> per

@@ -13,21 +13,17 @@ neither changes nor blanks what it shows.
 from __future__ import annotations
 
 import html
-import sys
 from typing import Any
 
 from minigrad.autograd.graph import SECOND_BACKWARD
 from minigrad.tensor import Tensor
-from minigrad.viz import GraphvizMissing
+from minigrad.viz import GraphvizMissing, caller_names
 from minigrad.viz.display import GraphvizFailed, image_html
+from minigrad.viz.names import named_tensors
+from minigrad.viz.tensors import is_tensor, type_name
 from minigrad.widgets.board import Board
-from minigrad.widgets.steps import (
-    BACKWARD,
-    Labeler,
-    Step,
-    build_steps,
-    collect_functions,
-)
+from minigrad.widgets.steps import BACKWARD, Step, record
+from minigrad.widgets.torch_steps import record_torch
 
 
 class Stepper:
@@ -54,13 +50,24 @@ class Stepper:
         self._board: Board | None = None
         if self.error is not None:
             return
-        names = _tensor_names(names if names is not None else _caller_variables())
-        functions = collect_functions(root)
-        self.steps, failure = build_steps(root, gradient, names)
-        if failure is not None:
-            self.steps.append(_failure_step(failure))
-        labels = Labeler(functions, names)
-        self._board = Board(root, functions, labels, self.steps, names, max_nodes)
+        names = dict(named_tensors(caller_names(1) if names is None else names))
+        if isinstance(root, Tensor):
+            own = {name: t for name, t in names.items() if isinstance(t, Tensor)}
+            recording = record(root, gradient, own)
+        else:
+            recording = record_torch(root, gradient, names)
+        self.steps = recording.steps
+        if recording.failure is not None:
+            self.steps.append(_failure_step(recording.failure))
+        self._board = Board(
+            root,
+            recording.functions,
+            self.steps,
+            outputs=recording.outputs,
+            leaves=recording.leaves,
+            names=names,
+            max_nodes=max_nodes,
+        )
 
     # -- the Python-level API -------------------------------------------------------------
     @property
@@ -163,10 +170,10 @@ class Stepper:
 
 def _problem(root: Any, gradient: Any) -> str | None:
     """Why ``root`` cannot be stepped through, in words a learner can act on; None if it can."""
-    if not isinstance(root, Tensor):
+    if not is_tensor(root):
         return (
-            f"Stepper needs a tensor with a graph behind it, e.g. Stepper(Q); got "
-            f"{type(root).__name__}."
+            "Stepper needs a tensor with a graph behind it (a minigrad or a PyTorch tensor), "
+            f"e.g. Stepper(Q); got {type_name(root)}."
         )
     if root.grad_fn is None:
         return (
@@ -174,12 +181,12 @@ def _problem(root: Any, gradient: Any) -> str | None:
             "it was computed under torch.no_grad() or detached. Step through a result computed "
             "from tensors with requires_grad=True, e.g. Q = 3*a**3 - b**2."
         )
-    if gradient is not None and not isinstance(gradient, Tensor):
+    if gradient is not None and type(gradient) is not type(root):
         return (
-            "gradient must be a tensor shaped like the root, e.g. torch.ones_like(Q); got "
-            f"{type(gradient).__name__}."
+            f"gradient must be a tensor like the root ({type_name(root)}), e.g. "
+            f"torch.ones_like(Q); got {type_name(gradient)}."
         )
-    if gradient is not None and gradient.shape != root.shape:
+    if gradient is not None and tuple(gradient.shape) != tuple(root.shape):
         return (
             f"gradient has shape {list(gradient.shape)} but the root has shape "
             f"{list(root.shape)}: they must match."
@@ -195,16 +202,6 @@ def _failure_step(message: str) -> Step:
             "call backward(retain_graph=True) the first time.\n\nPyTorch says: " + message
         )
     return Step(BACKWARD, None, "error", f"⚠ stopped: {message.splitlines()[0]}", message)
-
-
-def _caller_variables() -> dict[str, Any]:
-    """The variables of the code that created the Stepper (a notebook's globals, usually)."""
-    frame = sys._getframe(2)
-    return {**frame.f_globals, **frame.f_locals}
-
-
-def _tensor_names(variables: dict[str, Any]) -> dict[str, Tensor]:
-    return {k: v for k, v in variables.items() if isinstance(v, Tensor) and not k.startswith("_")}
 
 
 def _message_html(message: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -38,6 +38,18 @@ class Step:
     grad: np.ndarray | None = field(default=None, repr=False)
     #: gradients that have arrived at each node so far, after this step
     received: dict[Node, np.ndarray] = field(default_factory=dict, repr=False)
+
+
+class Recording(NamedTuple):
+    """Everything a Stepper shows, copied when it is made: the steps, the grad_fn nodes in
+    creation order, the name and value of the tensor each made (where known), the leaves
+    with their values, and the error that stopped backward (None when it ran through)."""
+
+    steps: list[Step]
+    functions: list[Any]
+    outputs: dict[Any, tuple[str, np.ndarray]]
+    leaves: list[tuple[Any, np.ndarray]]
+    failure: str | None
 
 
 def fmt(value: Any) -> str:
@@ -282,3 +294,21 @@ def build_steps(
     except RuntimeError as error:
         return steps, str(error)
     return steps, None
+
+
+def record(root: Tensor, gradient: Tensor | None, names: dict[str, Tensor]) -> Recording:
+    """The steps of minigrad's forward and backward pass behind ``root``, values copied."""
+    functions = collect_functions(root)
+    labels = Labeler(functions, names)
+    outputs = {}
+    for fn in functions:
+        values = fn.forward_values()
+        if values is not None:
+            outputs[fn] = (labels.output(fn), values[1].copy())
+    leaves: dict[int, tuple[Tensor, np.ndarray]] = {}
+    for fn in functions:  # in the order the forward pass first used them
+        for child, _ in fn.next_functions:
+            if isinstance(child, AccumulateGrad):
+                leaves.setdefault(id(child.variable), (child.variable, child.variable._data.copy()))
+    steps, failure = build_steps(root, gradient, names)
+    return Recording(steps, functions, outputs, list(leaves.values()), failure)

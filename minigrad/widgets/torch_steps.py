@@ -1,0 +1,202 @@
+"""Steps through PyTorch's own backward pass, as PyTorch's engine runs it.
+
+PyTorch's nodes take hooks: ``grad_fn.register_prehook`` sees the gradient a node receives and
+``grad_fn.register_hook`` what it sends on. The Stepper hooks every node of the graph, runs
+``torch.autograd.grad`` once (``retain_graph=True``, so no ``.grad`` is written and the graph
+is kept), removes the hooks, and turns what they saw into steps. The explanations come from
+minigrad's op of the same name (``MulBackward0`` …), whose rules are PyTorch's; the values
+from what PyTorch saved for backward. PyTorch keeps no intermediate results, so a box shows the
+value of a tensor only where the learner holds it under a name (or it is the root).
+Hooks the learner registered on tensors run as PyTorch runs them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.ops import all_ops
+from minigrad.widgets.steps import BACKWARD, FORWARD, Recording, Step, assign, short
+
+_RULES = {op.__name__: op for op in all_ops()}
+
+
+def _numpy(tensor: Any) -> np.ndarray:
+    return tensor.detach().cpu().numpy().copy()
+
+
+def _name(node: Any) -> str:
+    return node.name().rsplit("::", 1)[-1]
+
+
+def _is_accumulate(node: Any) -> bool:
+    return hasattr(node, "variable")
+
+
+class _Names:
+    """The learner's names for leaves and named results; ``t1``, ``t2`` … for the rest."""
+
+    def __init__(self, functions: list[Any], names: dict[str, Any]) -> None:
+        self.by_node: dict[Any, str] = {}
+        self.by_leaf: dict[int, str] = {}
+        for name, tensor in names.items():
+            if tensor.grad_fn is not None:
+                self.by_node.setdefault(tensor.grad_fn, name)
+            else:
+                self.by_leaf.setdefault(id(tensor), name)
+        for count, fn in enumerate((f for f in functions if f not in self.by_node), start=1):
+            self.by_node[fn] = f"t{count}"
+
+    def of(self, node: Any) -> str:
+        if node is None:
+            return "constant"
+        if _is_accumulate(node):
+            return self.by_leaf.setdefault(id(node.variable), f"leaf{len(self.by_leaf) + 1}")
+        return self.by_node.get(node, "?")
+
+
+def _graph(root: Any) -> tuple[list[Any], dict[Any, int]]:
+    """The grad_fn nodes in creation order, and how many edges lead into each node."""
+    found: dict[Any, None] = {}
+    incoming: dict[Any, int] = {}
+    stack = [root.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node in found:
+            continue
+        found[node] = None
+        for child, _ in node.next_functions:
+            if child is not None:
+                incoming[child] = incoming.get(child, 0) + 1
+                stack.append(child)
+    functions = sorted((n for n in found if not _is_accumulate(n)), key=lambda n: n._sequence_nr())
+    return functions, incoming
+
+
+def _saved(fn: Any) -> dict[str, Any]:
+    """What the node saved for backward, by name (``self``, ``exponent`` …)."""
+    values = {}
+    for attribute in dir(fn):
+        if attribute.startswith("_saved_"):
+            try:
+                value = getattr(fn, attribute)
+            except RuntimeError:  # freed by an earlier backward
+                continue
+            values[attribute[len("_saved_") :]] = (
+                _numpy(value) if hasattr(value, "detach") else value
+            )
+    return values
+
+
+def _forward_step(fn: Any, names: _Names, known: dict[Any, np.ndarray]) -> Step:
+    op = _RULES.get(_name(fn))
+    result = names.of(fn)
+    formula = op.formula if op is not None else "…"
+    lines = [f"{_name(fn)} recorded {result} = {formula}"]
+    inputs = op.input_names if op is not None else ()
+    for position, (child, _) in enumerate(fn.next_functions):
+        label = names.of(child) if child is not None else "a constant (no gradient)"
+        input_name = inputs[position] if position < len(inputs) else f"input{position}"
+        lines.append(f"  {input_name} = {label}")
+    saved = _saved(fn)
+    if saved:
+        lines.append("  saved for backward:")
+        lines += [assign(f"    {key} = ", value) for key, value in saved.items()]
+    if fn in known:
+        lines.append(assign(f"  {result} = ", known[fn]))
+        title_value = short(known[fn])
+    else:
+        lines.append(f"  PyTorch keeps no value for {result} (name it to see it here)")
+        title_value = "…"
+    title = f"{_name(fn)}: {result} = {formula} = {title_value}"
+    return Step(FORWARD, fn, _name(fn), title, "\n".join(lines))
+
+
+class _Watcher:
+    """Turns what the node hooks see into backward steps, in the order PyTorch runs nodes."""
+
+    def __init__(self, names: _Names, incoming: dict[Any, int], root_name: str) -> None:
+        self.names, self.root_name = names, root_name
+        self.waiting = dict(incoming)
+        self.received: dict[Any, np.ndarray] = {}
+        self.steps: list[Step] = []
+
+    def node_ran(self, fn: Any, grad_inputs: tuple, grad_outputs: tuple) -> None:
+        grad = _numpy(grad_outputs[0])
+        op = _RULES.get(_name(fn))
+        wrt = self.names.of(fn)
+        lines = [assign(f"{_name(fn)} receives grad = ∂{self.root_name}/∂{wrt} = ", grad)]
+        sent = []
+        for position, ((child, _), g) in enumerate(zip(fn.next_functions, grad_inputs)):
+            label = self.names.of(child)
+            input_name = op.input_names[position] if op and position < len(op.input_names) else ""
+            if child is None or g is None:
+                lines.append(f"  {input_name or 'input'} ({label}) needs no gradient")
+                continue
+            value = _numpy(g)
+            rule = op.rules[min(position, len(op.rules) - 1)] if op and op.rules else "…"
+            lines.append(f"  to {input_name or 'input'} ({label}): {rule}")
+            lines.append(assign("      = ", value))
+            total = self.received.get(child)
+            self.received[child] = value if total is None else total + value
+            sent.append(short(value))
+        title = f"{_name(fn)}: grad {short(grad)} → " + ", ".join(sent)
+        self._add(Step(BACKWARD, fn, _name(fn), title, "\n".join(lines), grad=grad))
+        for child, _ in fn.next_functions:
+            if child is None:
+                continue
+            self.waiting[child] -= 1
+            # AccumulateGrad has the highest sequence number: PyTorch runs it once it is ready
+            if _is_accumulate(child) and self.waiting[child] == 0 and child in self.received:
+                self._accumulate(child)
+
+    def _accumulate(self, node: Any) -> None:
+        total = self.received[node]
+        leaf = self.names.of(node)
+        text = assign(f"AccumulateGrad stores the gradient in {leaf}.grad = ", total)
+        title = f"AccumulateGrad: {leaf}.grad = {short(total)}"
+        step = Step(BACKWARD, node, _name(node), title, text, (node.variable, total), total)
+        self._add(step)
+
+    def _add(self, step: Step) -> None:
+        self.steps.append(Step(**{**step.__dict__, "received": dict(self.received)}))
+
+
+def record_torch(root: Any, gradient: Any, names: dict[str, Any]) -> Recording:
+    """The steps of PyTorch's forward and backward pass behind ``root`` (a torch tensor)."""
+    import torch  # only reached with a torch tensor in hand
+
+    functions, incoming = _graph(root)
+    tensors = {k: v for k, v in names.items() if isinstance(v, torch.Tensor)}
+    labels = _Names(functions, tensors)
+    known = {t.grad_fn: _numpy(t) for t in tensors.values() if t.grad_fn is not None}
+    known.setdefault(root.grad_fn, _numpy(root))
+    steps = [_forward_step(fn, labels, known) for fn in functions]
+    accumulators = [node for node in incoming if _is_accumulate(node)]
+    leaves = [(node.variable, _numpy(node.variable)) for node in accumulators]
+    outputs = {fn: (labels.of(fn), value) for fn, value in known.items()}
+    recording = Recording(steps, functions, outputs, leaves, None)
+    if gradient is None and root.numel() != 1:
+        return recording._replace(failure="grad can be implicitly created only for scalar outputs")
+
+    watcher = _Watcher(labels, incoming, labels.of(root.grad_fn))
+    handles = [
+        fn.register_hook(lambda inputs, outputs, fn=fn: watcher.node_ran(fn, inputs, outputs))
+        for fn in functions
+    ]
+    try:
+        torch.autograd.grad(
+            root,
+            [leaf for leaf, _ in leaves],
+            grad_outputs=gradient,
+            retain_graph=True,
+            allow_unused=True,
+        )
+    except RuntimeError as error:
+        recording = recording._replace(failure=str(error))
+    finally:
+        for handle in handles:
+            handle.remove()
+    steps.extend(watcher.steps)
+    return recording
