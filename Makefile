@@ -22,7 +22,7 @@ $(LAB): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(LAB)
 
 system-deps:

