@@ -268,17 +268,17 @@ def step(config: Config) -> Plan:
     click re-renders in the browser and costs the kernel nothing; this is the wait a learner
     has when the cell runs."""
     rounds, warmup = config.rounds(5), config.warmup(1)
-    graphs = {
-        "MLP 2-8-1 on a batch of 4": workloads.stepper_mlp,
-        "50-op chain": workloads.stepper_chain,
-    }
+    graphs = {"MLP": workloads.stepper_mlp, "chain": workloads.stepper_chain}
+    described = {"MLP": "a 2-8-1 MLP on a batch of 4, MSE", "chain": "a 50-op chain"}
     targets = [
-        (f"Stepper made and shown (all steps sent), {name}", Target(name, None, 1.0))
+        (f"Stepper made and shown (all steps sent), {described[name]}", Target(name, None, 1.0))
         for name in graphs
     ]
     missing = backends.widgets_missing()
     if missing is not None:
-        return Plan([], rounds, warmup, targets, dict.fromkeys(graphs, missing), reference=None)
+        skipped = dict.fromkeys(graphs, missing)
+        columns = dict.fromkeys(graphs, "minigrad")
+        return Plan([], rounds, warmup, targets, skipped, columns, reference=None)
 
     from minigrad.widgets import Stepper
 
@@ -292,6 +292,7 @@ def step(config: Config) -> Plan:
         rounds,
         warmup,
         targets,
+        columns=dict.fromkeys(graphs, "minigrad"),
         reference=None,
         notes=[f"step: {name}: {count} steps" for name, count in steps.items()],
     )

@@ -289,7 +289,9 @@ def format_data(
     if arr.size == 0:
         return "[]"
     saved = _OPTS
-    _OPTS = dataclasses.replace(saved, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
+    _OPTS = dataclasses.replace(
+        saved, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth
+    )
     try:
         return _tensor_str(arr, 0, arr.dtype.kind == "f")
     finally:

@@ -53,13 +53,14 @@ class Recording(NamedTuple):
 
 
 def fmt(value: Any) -> str:
-    """A value as PyTorch prints a tensor's values: aligned rows, summarised when large."""
+    """A value as PyTorch prints a tensor's values: aligned rows, summarised when large, and
+    wrapped at 56 characters (PyTorch's 80, less what the explanation's column leaves)."""
     if value is None:
         return "(freed)"
     if isinstance(value, Tensor):
         value = value._data
     if isinstance(value, np.ndarray):
-        return format_data(value, threshold=64, edgeitems=3, linewidth=80)
+        return format_data(value, threshold=64, edgeitems=3, linewidth=56)
     return repr(value)
 
 
@@ -68,7 +69,7 @@ def short(value: Any) -> str:
     if isinstance(value, Tensor):
         value = value._data
     if isinstance(value, np.ndarray) and (value.ndim > 1 or value.size > 6):
-        return f"({'×'.join(map(str, value.shape))})"
+        return f"({value.size},)" if value.ndim == 1 else f"({'×'.join(map(str, value.shape))})"
     return fmt(value)
 
 

@@ -187,3 +187,34 @@ def test_the_view_gets_every_step_and_the_picture(tutorial_q) -> None:
     # the box the last step points at carries a's gradient, as PyTorch prints it
     box = view.steps[9]["grads"]
     assert any(lines == ["[36.,\u00a081.]"] for lines in box.values()), box
+
+
+def test_a_pytorch_graph_is_stepped_as_pytorch_runs_it() -> None:
+    real = pytest.importorskip("torch")
+    results = []
+    for lib in (torch, real):
+        a = lib.tensor([2.0, 3.0], requires_grad=True)
+        b = lib.tensor([6.0, 4.0], requires_grad=True)
+        q = 3 * a**3 - b**2
+        stepper = Stepper(q, gradient=lib.ones(2), names={"a": a, "b": b, "Q": q})
+        assert a.grad is None and b.grad is None  # neither engine writes .grad
+        results.append(stepper)
+    mine, theirs = results
+    assert [s.phase for s in theirs.steps] == [s.phase for s in mine.steps]
+    assert [s.node_name.split("::")[-1] for s in theirs.steps] == [
+        s.node_name.split("::")[-1] for s in mine.steps
+    ]
+    assert [s.title for s in theirs.steps[4:]] == [s.title for s in mine.steps[4:]]
+    assert "to self (a): grad · exponent · self^(exponent − 1)" in theirs.steps[8].text
+    assert theirs.last().leaf_grad(theirs.steps[9].deposit[0]).tolist() == [36.0, 81.0]
+    view = theirs.widget()
+    assert len(view.steps) == 10 and 'class="mg-grad"' in view.svg
+
+
+def test_a_pytorch_graph_with_a_wrong_gradient_is_a_message() -> None:
+    real = pytest.importorskip("torch")
+    x = real.ones(3, requires_grad=True)
+    assert "must be a tensor like the root (torch.Tensor)" in Stepper(x * 2, gradient=[1]).error
+    stepper = Stepper((x * 2).sum() * x)  # not a scalar, no gradient: PyTorch's own words
+    assert stepper.steps[-1].node_name == "error"
+    assert "grad can be implicitly created only for scalar outputs" in stepper.steps[-1].text
