@@ -10,8 +10,9 @@ directories, so the learner's settings, kernels and workspaces are never touched
 starts, ``binder/postBuild`` runs as ``make lab`` runs it: JupyterLab's settings for the lessons
 (widget state saved with the notebook, no news pop-up) and the lessons trusted.
 
-Screenshots go to ``$MINIGRAD_SCREENSHOTS`` when set (``docs/images/browser`` holds the set
-last looked at), else to a temporary folder.
+Screenshots go to ``$MINIGRAD_SCREENSHOTS`` when set, else to a temporary folder;
+``docs/images/browser`` holds a set last looked at (and ``docs/images/stepper.png``, the
+README's picture, is ``stepper_mlp.png``).
 """
 
 from __future__ import annotations
