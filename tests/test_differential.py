@@ -604,8 +604,9 @@ GRAPH_CASES: dict[str, Callable[[Any, Any, Any], Any]] = {
 
 
 # Graphs minigrad records differently on purpose (README, "what does not match"): one
-# BmmBackward0 for a batched or vector matmul, a visible ToCopyBackward0 for mixed dtypes,
-# no UnbindBackward0 / UnsafeViewBackward0. Values and gradients are still compared.
+# BmmBackward0 for a batched matmul, SqueezeBackward1 (PyTorch: SqueezeBackward4) around a
+# vector-matrix one, a visible ToCopyBackward0 for mixed dtypes, no UnbindBackward0 /
+# UnsafeViewBackward0. Values and gradients are still compared.
 KNOWN_GRAPH_DIFFERENCES = {
     "float64_times_float32",
     "iterate_rows",

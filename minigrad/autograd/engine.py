@@ -2,14 +2,16 @@
 
 1. Count, for every node reachable from the roots, how many edges lead into it.
 2. Start from the roots with their given gradients. Repeatedly take the ready node created
-   last (as PyTorch's engine does), run its backward on the sum of the gradients it received,
-   and hand each result to the matching ``next_functions`` entry; a node is ready once all its
-   incoming edges have delivered.
-3. ``AccumulateGrad`` nodes add what reaches them into their leaf's ``.grad``. The additions
+   last (as PyTorch's engine does), run it on the sum of the gradients it received, and hand
+   each result to the matching ``next_functions`` entry; a node is ready once all its incoming
+   edges have delivered.
+3. An ``AccumulateGrad`` node adds what reaches it into its leaf's ``.grad``. The additions
    are written once the whole pass has succeeded, so a pass that raises changes no ``.grad``.
 
-An observer (see ``observe``) sees every step; it is the same loop, and costs one ``is None``
-check per node when nobody watches.
+``_Pass.run`` is that loop. What PyTorch's surface adds around it are small helpers that cost
+nothing when unused: hooks and ``retain_grad`` (``_Pass.hooked``), the gradients captured for
+``autograd.grad`` and ``backward(inputs=...)`` and the nodes worth running for them
+(``_Capture``), and observers (``observe``), which see every step of the same loop.
 """
 
 from __future__ import annotations
@@ -74,94 +76,145 @@ def run_backward(
     (``autograd.grad``). Without ``hooks``, no tensor or node hook runs and no ``retain_grad``
     tensor is filled: an observer can watch a pass that leaves the learner's tensors alone.
     """
-    edges = []
+    starts = _start_nodes(roots)
+    capture = _Capture(starts, inputs) if inputs else None
+    backward = _Pass(starts, grad_outputs, capture, retain_graph, accumulate, hooks)
+    previous_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
+            backward.run()
+        for tensor, grad in backward.deposits:
+            _deposit(tensor, grad, create_graph)
+    finally:
+        grad_mode.state.enabled = previous_mode
+    return [] if capture is None else capture.gradients
+
+
+def _start_nodes(roots: Sequence[Tensor]) -> list[Node]:
+    """The node each root's gradient enters the graph at, with PyTorch's error for none."""
+    nodes = []
     for index, root in enumerate(roots):
         node, _ = root._edge()
         if node is None:
             raise RuntimeError(
                 f"element {index} of tensors does not require grad and does not have a grad_fn"
             )
-        edges.append(node)
+        nodes.append(node)
+    return nodes
 
-    # Where gradients are captured instead of (or, for non-leaves, besides) being deposited.
-    targets: dict[Node, list[int]] = {}  # an input may be listed twice
-    for position, tensor in enumerate(inputs):
-        targets.setdefault(tensor._edge()[0], []).append(position)
-    targets.pop(None, None)
-    captured: list[Tensor | None] = [None] * len(inputs)
 
-    dependencies = _count_dependencies(edges)
-    needed = _needed(edges, targets) if inputs else None
+class _Pass:
+    """One backward pass: how many edges still have to deliver into each node, the gradients
+    waiting at each node, the nodes ready to run, and the ``.grad`` additions to write."""
 
-    buffers: dict[Node, Tensor | None] = {}
-    for node, grad in zip(edges, grad_outputs):
-        buffers[node] = _add(buffers.get(node), grad)
-    ready: list[tuple[int, int, Node]] = []
-    for node in buffers:
-        if node not in dependencies:
-            heapq.heappush(ready, (-node._sequence, len(ready), node))
-    pushed = len(ready)
+    __slots__ = (
+        "waiting",
+        "buffers",
+        "ready",
+        "pushed",
+        "capture",
+        "hooks",
+        "retain_graph",
+        "accumulate",
+        "deposits",
+        "observers",
+    )
 
-    deposits: list[tuple[Tensor, Tensor]] = []
-    observers = tuple(_observers)
-    push, pop = heapq.heappush, heapq.heappop
-    previous_mode = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
-    try:
-        with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
-            while ready:
-                node = pop(ready)[2]
-                grad = buffers.pop(node)
-                is_leaf = type(node) is AccumulateGrad
-                if grad is not None:
-                    if hooks:
-                        registered = node.variable._hooks if is_leaf else node._pre_hooks
-                        if registered:
-                            grad = _run_hooks(registered, grad)
-                        if node._retained is not None and node._retained() is not None:
-                            deposits.append((node._retained(), grad))
-                    if targets and node in targets:
-                        for position in targets[node]:
-                            captured[position] = grad
-                        if accumulate and not is_leaf:
-                            deposits.append((inputs[targets[node][0]], grad))
+    def __init__(
+        self,
+        starts: list[Node],
+        grad_outputs: Sequence[Tensor],
+        capture: _Capture | None,
+        retain_graph: bool,
+        accumulate: bool,
+        hooks: bool,
+    ) -> None:
+        self.waiting = _count_dependencies(starts)
+        self.buffers: dict[Node, Tensor | None] = {}
+        for node, grad in zip(starts, grad_outputs):
+            self.buffers[node] = _add(self.buffers.get(node), grad)
+        self.ready = [
+            (-n._sequence, k, n) for k, n in enumerate(self.buffers) if n not in self.waiting
+        ]
+        heapq.heapify(self.ready)
+        self.pushed = len(self.ready)
+        self.capture, self.hooks = capture, hooks
+        self.retain_graph, self.accumulate = retain_graph, accumulate
+        self.deposits: list[tuple[Tensor, Tensor]] = []
+        self.observers = tuple(_observers)
 
-                if is_leaf:
-                    if grad is not None and (needed is None or node in targets):
-                        if accumulate:
-                            deposits.append((node.variable, grad))
-                        for observer in observers:
-                            observer(BackwardStep(node, grad, (), _add(node.variable._grad, grad)))
-                    continue
-                if needed is not None and node not in needed:
-                    continue
+    def run(self) -> None:
+        """Run every ready node, latest created first, until none is left (step 2)."""
+        ready, buffers, capture, hooks = self.ready, self.buffers, self.capture, self.hooks
+        pop = heapq.heappop
+        while ready:
+            node = pop(ready)[2]
+            grad = buffers.pop(node)
+            if grad is not None and hooks:
+                grad = self.hooked(node, grad)
+            if capture is not None and not capture.take(node, grad, self):
+                continue
+            self.hand_on(node, node._run(grad, self))
 
-                if grad is None:
-                    grads: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
-                else:
-                    grads = node._backward(grad)
-                    if not retain_graph:
-                        node._release()
-                for observer in observers:
-                    observer(BackwardStep(node, grad, grads))
+    def hooked(self, node: Node, grad: Tensor) -> Tensor:
+        """``grad`` as the hooks on ``node`` (or on its leaf) leave it; ``retain_grad`` keeps it."""
+        registered = node.variable._hooks if type(node) is AccumulateGrad else node._pre_hooks
+        if registered:
+            grad = _run_hooks(registered, grad)
+        retained = node._retained
+        if retained is not None and retained() is not None:
+            self.deposits.append((retained(), grad))
+        return grad
 
-                for (child, _), child_grad in zip(node.next_functions, grads):
-                    if child is None:
-                        continue
-                    if child_grad is not None:
-                        buffers[child] = _add(buffers.get(child), child_grad)
-                    elif child not in buffers:
-                        buffers[child] = None
-                    remaining = dependencies[child] - 1
-                    dependencies[child] = remaining
-                    if remaining == 0:
-                        push(ready, (-child._sequence, pushed, child))
-                        pushed += 1
-            for tensor, grad in deposits:
-                _deposit(tensor, grad, create_graph)
-    finally:
-        grad_mode.state.enabled = previous_mode
-    return captured
+    def hand_on(self, node: Node, grads: tuple[Tensor | None, ...]) -> None:
+        """Add each gradient to what waits at the matching input; queue the inputs now ready."""
+        buffers, waiting = self.buffers, self.waiting
+        for (child, _), child_grad in zip(node.next_functions, grads):
+            if child is None:
+                continue
+            if child_grad is not None:
+                buffers[child] = _add(buffers.get(child), child_grad)
+            elif child not in buffers:
+                buffers[child] = None
+            remaining = waiting[child] - 1
+            waiting[child] = remaining
+            if remaining == 0:
+                heapq.heappush(self.ready, (-child._sequence, self.pushed, child))
+                self.pushed += 1
+
+    def notify(self, node: Node, grad: Tensor | None, grads: tuple[Tensor | None, ...]) -> None:
+        """Tell the observers what ``node`` received and sent (a leaf: what its .grad holds)."""
+        leaf_grad = _add(node.variable._grad, grad) if type(node) is AccumulateGrad else None
+        for observer in self.observers:
+            observer(BackwardStep(node, grad, grads, leaf_grad))
+
+
+class _Capture:
+    """The gradients reaching ``inputs``, for ``autograd.grad`` and ``backward(inputs=...)``,
+    and the nodes worth running for them: those with an input further down."""
+
+    __slots__ = ("inputs", "targets", "gradients", "needed")
+
+    def __init__(self, starts: list[Node], inputs: Sequence[Tensor]) -> None:
+        self.inputs = inputs
+        self.targets: dict[Node, list[int]] = {}  # an input may be listed twice
+        for position, tensor in enumerate(inputs):
+            self.targets.setdefault(tensor._edge()[0], []).append(position)
+        self.targets.pop(None, None)
+        self.gradients: list[Tensor | None] = [None] * len(inputs)
+        self.needed = _needed(starts, self.targets)
+
+    def take(self, node: Node, grad: Tensor | None, backward: _Pass) -> bool:
+        """Keep ``grad`` if it reaches an input; whether ``node`` is worth running."""
+        positions = self.targets.get(node)
+        is_leaf = type(node) is AccumulateGrad
+        if positions is not None and grad is not None:
+            for position in positions:
+                self.gradients[position] = grad
+            if backward.accumulate and not is_leaf:  # backward(inputs=) on a non-leaf
+                backward.deposits.append((self.inputs[positions[0]], grad))
+        return positions is not None if is_leaf else node in self.needed
 
 
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:

@@ -93,6 +93,15 @@ class AccumulateGrad(Node):
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
 
+    def _run(self, grad: Tensor | None, backward: Any) -> tuple[()]:
+        """Add ``grad`` to the leaf's ``.grad``, once the whole pass has succeeded."""
+        if grad is not None:
+            if backward.accumulate:
+                backward.deposits.append((self.variable, grad))
+            if backward.observers:
+                backward.notify(self, grad, ())
+        return ()
+
 
 class _Saved:
     """A tensor saved for backward, with the version it had when saved."""
@@ -201,6 +210,19 @@ class Function(Node):
             for key, value in saved.items():
                 if isinstance(value, _Saved):
                     saved[key] = _FREED
+
+    def _run(self, grad: Tensor | None, backward: Any) -> tuple[Tensor | None, ...]:
+        """The gradient for each input, for a pass ``backward`` (see engine.py); frees what
+        was saved unless the pass retains the graph."""
+        if grad is None:  # nothing arrived: nothing to send on
+            grads: tuple[Tensor | None, ...] = (None,) * len(self.next_functions)
+        else:
+            grads = self._backward(grad)
+            if not backward.retain_graph:
+                self._release()
+        if backward.observers:
+            backward.notify(self, grad, grads)
+        return grads
 
     def _backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
         """Run ``backward`` and reduce each gradient to its input's shape (undoing broadcasting)."""
