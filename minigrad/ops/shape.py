@@ -454,27 +454,30 @@ def getitem(input: Tensor, key: Any) -> Tensor:
     if consumed > input._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
     out, dim = input, 0
-    for k in keys:
-        if k is None:
-            out = unsqueeze(out, dim)
-            dim += 1
-        elif k is Ellipsis:
-            dim += input._data.ndim - consumed
-        elif isinstance(k, slice):
-            if k != slice(None):
-                out = slice_dim(out, dim, k.start, k.stop, k.step)
-            dim += 1
-        elif isinstance(k, (int, np.integer)):
-            size = out._data.shape[dim]
-            if not -size <= k < size:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
-            out = select(out, dim, int(k))
-        else:
-            raise IndexError(
-                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
-                f"are valid indices (got {type(k).__name__})"
-            )
+    for position, k in enumerate(keys):
+        out, dim = _index_one(out, dim, k, position, input._data.ndim - consumed)
     return apply(AliasBackward0, input) if out is input else out
+
+
+def _index_one(out: Tensor, dim: int, k: Any, position: int, spanned: int) -> tuple[Tensor, int]:
+    """Apply one basic index ``k`` at dimension ``dim`` of ``out``; the result and the next
+    dimension. ``position`` is ``k``'s place in the key (PyTorch's errors count by it) and
+    ``spanned`` how many dimensions an ellipsis stands for."""
+    if k is None:
+        return unsqueeze(out, dim), dim + 1
+    if k is Ellipsis:
+        return out, dim + spanned
+    if isinstance(k, slice):
+        return (out if k == slice(None) else slice_dim(out, dim, k.start, k.stop, k.step)), dim + 1
+    if isinstance(k, (int, np.integer)):
+        size = out._data.shape[dim]
+        if not -size <= k < size:
+            raise IndexError(f"index {k} is out of bounds for dimension {position} with size {size}")
+        return select(out, dim, int(k)), dim
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+        f"are valid indices (got {type(k).__name__})"
+    )
 
 
 def _advanced_index(input: Tensor, key: Any) -> Tensor:
