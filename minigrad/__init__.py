@@ -31,11 +31,13 @@ from minigrad.creation import (
     full,
     full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -81,7 +83,15 @@ from minigrad.ops.shape import (
     transpose,
     unsqueeze,
 )
-from minigrad.random import Generator, initial_seed, manual_seed, seed
+from minigrad.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from minigrad.tensor import Size, Tensor
 
 autograd.functional = _functional
