@@ -42,6 +42,11 @@ def _make_grads(outputs: tuple[Tensor, ...], grads: tuple) -> list[Tensor]:
     """The starting gradient for each output: given, or 1 for a scalar."""
     from minigrad.tensor import Size, Tensor
 
+    for grad in grads[: len(outputs)]:  # PyTorch checks what it pairs with an output first
+        if grad is not None and not isinstance(grad, Tensor):
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(grad).__name__}"
+            )
     if grads and len(grads) != len(outputs):
         raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     result = []
@@ -60,8 +65,6 @@ def _make_grads(outputs: tuple[Tensor, ...], grads: tuple) -> list[Tensor]:
                     f"{output.dtype!r}"
                 )
             grad = Tensor._make(np.ones_like(output._data))
-        elif not isinstance(grad, Tensor):
-            raise TypeError(f"gradient must be a Tensor or None, not {type(grad).__name__}")
         elif grad._data.shape != output._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{index}] has a shape of {Size(grad._data.shape)!r} "

@@ -104,13 +104,16 @@ class AccumulateGrad(Node):
 
 
 class _Saved:
-    """A tensor saved for backward, with the version it had when saved."""
+    """A tensor saved for backward, with the version it had when saved, and the saving node
+    when the tensor is that node's own output (an in-place op then changes the tensor's
+    ``grad_fn``, but PyTorch's error still names the op that made it)."""
 
-    __slots__ = ("tensor", "version")
+    __slots__ = ("tensor", "version", "output_of")
 
-    def __init__(self, tensor: Tensor) -> None:
+    def __init__(self, tensor: Tensor, node: Node) -> None:
         self.tensor = tensor
         self.version = tensor._version
+        self.output_of = node if tensor.grad_fn is node else None
 
 
 _FREED = object()
@@ -165,7 +168,7 @@ class Function(Node):
         if saved is NOTHING_SAVED:
             saved = node._saved = {}
         for key, value in values.items():
-            saved[key] = _Saved(value) if hasattr(value, "_version_counter") else value
+            saved[key] = _Saved(value, node) if hasattr(value, "_version_counter") else value
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("_saved_"):
@@ -190,7 +193,7 @@ class Function(Node):
             return value
         tensor = value.tensor
         if tensor._version != value.version:
-            raise RuntimeError(_modified_message(tensor, value.version))
+            raise RuntimeError(_modified_message(value))
         return tensor
 
     def forward_values(self) -> tuple[tuple[np.ndarray, ...], np.ndarray] | None:
@@ -237,14 +240,16 @@ class Function(Node):
         )
 
 
-def _modified_message(tensor: Tensor, expected: int) -> str:
+def _modified_message(saved: _Saved) -> str:
+    tensor = saved.tensor
     description = f"[torch.{tensor.dtype.title}Tensor [{', '.join(map(str, tensor.shape))}]]"
-    if tensor.grad_fn is not None:
-        op = re.sub(r"Backward\d+$", "", tensor.grad_fn.name())
+    made_by = saved.output_of or tensor.grad_fn
+    if made_by is not None:
+        op = re.sub(r"Backward\d+$", "", made_by.name())
         description += f", which is output 0 of {op},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {description} is at version {tensor._version}; expected version "
-        f"{expected} instead. Hint: enable anomaly detection to find the operation that failed "
+        f"{saved.version} instead. Hint: enable anomaly detection to find the operation that failed "
         "to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )

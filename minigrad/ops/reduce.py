@@ -28,7 +28,7 @@ class SumBackward0(Function):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self_sym_sizes=a._data.shape)
-        return np.asarray(a._data.sum(dtype=_sum_type(a)))
+        return np.asarray(np.add.reduce(a._data, axis=None, dtype=_sum_type(a)))
 
     def backward(self, grad: Tensor) -> Tensor:
         return grad.expand(self._saved_self_sym_sizes)
@@ -40,7 +40,7 @@ class SumBackward1(Function):
 
     def forward(self, a: Tensor, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
         self.save(dim=dim, keepdim=keepdim, self_sym_sizes=a._data.shape)
-        return np.asarray(a._data.sum(axis=dim, keepdims=keepdim, dtype=_sum_type(a)))
+        return np.asarray(np.add.reduce(a._data, axis=dim, keepdims=keepdim, dtype=_sum_type(a)))
 
     def backward(self, grad: Tensor) -> Tensor:
         return _expand_back(grad, self._saved_dim, self._saved_keepdim, self._saved_self_sym_sizes)
@@ -52,7 +52,8 @@ class MeanBackward0(Function):
 
     def forward(self, a: Tensor) -> np.ndarray:
         self.save(self_sym_sizes=a._data.shape, self_sym_numel=a._data.size)
-        return np.asarray(a._data.sum() / a._data.size, dtype=a._data.dtype)  # nan when empty
+        total = np.add.reduce(a._data, axis=None)
+        return np.asarray(total / a._data.size, dtype=a._data.dtype)  # nan when empty
 
     def backward(self, grad: Tensor) -> Tensor:
         return (grad / self._saved_self_sym_numel).expand(self._saved_self_sym_sizes)
@@ -65,7 +66,9 @@ class MeanBackward1(Function):
     def forward(self, a: Tensor, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
         shape = a._data.shape
         self.save(dim=dim, keepdim=keepdim, self_sym_sizes=shape, self_sym_numel=a._data.size)
-        return np.asarray(a._data.mean(axis=dim, keepdims=keepdim), dtype=a._data.dtype)
+        with np.errstate(all="ignore"):  # inf − inf is nan, silently, as in PyTorch
+            mean = a._data.mean(axis=dim, keepdims=keepdim)
+        return np.asarray(mean, dtype=a._data.dtype)
 
     def backward(self, grad: Tensor) -> Tensor:
         shape = self._saved_self_sym_sizes

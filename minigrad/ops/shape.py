@@ -401,7 +401,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     )
     if not (grad_mode.state.enabled and input._requires_grad):
         # nothing to record (the engine undoing broadcasting, usually): one numpy sum
-        return Tensor._make(np.asarray(input._data.sum(axis=dims, keepdims=True)).reshape(target))
+        summed = np.add.reduce(input._data, axis=dims, keepdims=True)
+        return Tensor._make(np.asarray(summed).reshape(target))
     out = input.sum(dim=dims, keepdim=True) if dims else input
     return out.reshape(target) if leading else out
 
@@ -452,6 +453,11 @@ def getitem(input: Tensor, key: Any) -> Tensor:
         return _advanced_index(input, keys if isinstance(key, tuple) else keys[0])
     consumed = sum(1 for k in keys if k is not None and k is not Ellipsis)
     if consumed > input._data.ndim:
+        if input._data.ndim == 0:
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
         raise IndexError(f"too many indices for tensor of dimension {input._data.ndim}")
     out, dim = input, 0
     for position, k in enumerate(keys):
