@@ -290,12 +290,12 @@ def randint(
     requires_grad: bool = False,
 ) -> Tensor:
     """Random integers in [low, high): ``randint(0, 10, (3,))``, or from 0: ``randint(10, (3,))``."""
+    given = ", ".join(type(v).__name__ for v in (low, high, size) if v is not None)
     if size is None and high is not None and not _is_int(high):  # randint(high, size)
         high, size = None, high
     if high is None:
         low, high = 0, low
     if not (_is_int(low) and _is_int(high) and isinstance(size, (tuple, list))):
-        given = ", ".join(type(v).__name__ for v in (low, high, size) if v is not None)
         raise TypeError(
             "randint() received an invalid combination of arguments - got "
             f"({given}), but expected one of:\n{_RANDINT_FORMS}"
