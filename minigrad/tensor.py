@@ -265,7 +265,7 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            return self.grad_fn.register_prehook(hook)
+            return RemovableHandle(self.grad_fn._tensor_hooks(), hook)
         if self._hooks is None:
             self._hooks = []
         return RemovableHandle(self._hooks, hook)

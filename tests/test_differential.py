@@ -794,6 +794,46 @@ def _unused_input(L: Any) -> Any:
     return L.autograd.grad((a * 2).sum(), [a, b])
 
 
+def _tutorial_q(L: Any) -> tuple[Any, Any, Any]:
+    a = L.tensor([2.0, 3.0], requires_grad=True)
+    b = L.tensor([6.0, 4.0], requires_grad=True)
+    return a, b, 3 * a**3 - b**2
+
+
+def _calling_nodes(L: Any) -> list:
+    """A learner's own backward: each grad_fn called on the gradient it receives."""
+    a, b, q = _tutorial_q(L)
+    sub = q.grad_fn
+    mul, pow_b = (node for node, _ in sub.next_functions)
+    pow_a = mul.next_functions[0][0]
+    accumulate = pow_a.next_functions[0][0]
+    to_t2, to_t3 = sub(L.ones(2))
+    to_t1, to_three = mul(to_t2)
+    to_a = pow_a(to_t1)
+    called = accumulate(to_a)
+    # .grad keeps to_a's history: PyTorch records CopyBackwards there, minigrad CloneBackward0
+    return [to_t2, to_t3, to_t1, to_three, to_a, pow_b(to_t3), called, a.grad.requires_grad]
+
+
+def _node_hooks(L: Any) -> list:
+    a = L.tensor([2.0, 3.0], requires_grad=True)
+    y = a * 3
+    seen: list = []
+    y.grad_fn.register_hook(lambda sent, got: seen.append((sent, got)) or (sent[0] * 10, None))
+    handle = y.grad_fn.register_prehook(lambda got: seen.append(got) or (got[0] * 2,))
+    y.register_hook(lambda grad: seen.append(grad) or grad + 1)
+    y.sum().backward()
+    handle.remove()
+    return [seen, a.grad]
+
+
+def _post_hook_fills_a_none(L: Any) -> None:
+    b = L.ones(2, requires_grad=True)
+    w = b * 2
+    w.grad_fn.register_hook(lambda sent, got: (sent[0], sent[0]))
+    w.sum().backward()
+
+
 def _inplace_after_exp(L: Any) -> None:
     x = L.ones(2, requires_grad=True)
     y = x.exp()  # ExpBackward0 saves its result, y
@@ -843,6 +883,11 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
         [1.0, 1.0]
     ),
     "inplace_on_a_saved_result_names_its_op": _inplace_after_exp,
+    "calling_a_node_with_nothing": lambda L: _tutorial_q(L)[2].grad_fn(),
+    "calling_a_node_with_two_gradients": lambda L: _tutorial_q(L)[2].grad_fn(L.ones(2), None),
+    "calling_a_node_with_a_list": lambda L: _tutorial_q(L)[2].grad_fn([1.0, 1.0]),
+    "calling_a_freed_node": lambda L: _called_after_backward(L),
+    "post_hook_fills_a_none": _post_hook_fills_a_none,
     "inplace_on_a_saved_input_names_the_last_op": _inplace_on_a_saved_input,
     "index_out_of_bounds_after_none": lambda L: L.ones(2, 3, 4)[None, 1, 5],
     "index_out_of_bounds_after_ellipsis": lambda L: L.ones(2, 3, 4)[..., 9],
@@ -1289,8 +1334,16 @@ def _formatted(L: Any) -> list[str]:
     ]
 
 
+def _called_after_backward(L: Any) -> Any:
+    y = L.tensor([2.0, 3.0], requires_grad=True).exp()
+    y.sum().backward()
+    return y.grad_fn(L.ones(2))
+
+
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "format_spec_and_fstrings": _formatted,
+    "calling_nodes": _calling_nodes,
+    "node_hooks": _node_hooks,
     "retain_grad": _retain_grad,
     "register_hook": _hooks,
     "gradient_accumulation": _accumulation,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from minigrad.autograd import grad_mode
-from minigrad.autograd.graph import AccumulateGrad, Node
+from minigrad.autograd.graph import AccumulateGrad, Node, accumulate_into
 
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
@@ -85,7 +85,7 @@ def run_backward(
         with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
             backward.run()
         for tensor, grad in backward.deposits:
-            _deposit(tensor, grad, create_graph)
+            accumulate_into(tensor, grad, create_graph)
     finally:
         grad_mode.state.enabled = previous_mode
     return [] if capture is None else capture.gradients
@@ -158,14 +158,15 @@ class _Pass:
             self.hand_on(node, node._run(grad, self))
 
     def hooked(self, node: Node, grad: Tensor) -> Tensor:
-        """``grad`` as the hooks on ``node`` (or on its leaf) leave it; ``retain_grad`` keeps it."""
-        registered = node.variable._hooks if type(node) is AccumulateGrad else node._pre_hooks
+        """``grad`` as the hooks leave it: those of the tensor (or leaf) ``node`` stands for,
+        then ``retain_grad``, which keeps it, then the node's own pre-hooks."""
+        registered = node.variable._hooks if type(node) is AccumulateGrad else node._grad_hooks
         if registered:
             grad = _run_hooks(registered, grad)
         retained = node._retained
         if retained is not None and retained() is not None:
             self.deposits.append((retained(), grad))
-        return grad
+        return node._before(grad) if node._pre_hooks else grad
 
     def hand_on(self, node: Node, grads: tuple[Tensor | None, ...]) -> None:
         """Add each gradient to what waits at the matching input; queue the inputs now ready."""
@@ -277,20 +278,3 @@ def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> 
             raise RuntimeError(f"hook '{name}' has changed the size of value")
         grad = result
     return grad
-
-
-def _deposit(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """Add ``grad`` into ``tensor._grad``: in place normally, as a recorded sum with create_graph."""
-    if grad._data.dtype != tensor._data.dtype:
-        grad = grad.to(tensor.dtype)
-    if tensor._grad is None:
-        # A fresh copy: the same gradient array may be on its way to other leaves too.
-        if create_graph and grad._requires_grad:  # keep its history, in a tensor of its own
-            tensor._grad = grad.clone()
-        else:
-            tensor._grad = type(grad)._make(np.array(grad._data, copy=True))
-    elif create_graph or tensor._grad.requires_grad:
-        tensor._grad = tensor._grad + grad
-    else:
-        np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
-        tensor._grad._bump_version()

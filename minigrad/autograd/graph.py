@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from minigrad.autograd import grad_mode
+
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
 
@@ -42,7 +44,15 @@ class _Slotted(type):
 class Node(metaclass=_Slotted):
     """A step of the backward pass; PyTorch's ``grad_fn`` objects."""
 
-    __slots__ = ("next_functions", "_sequence", "_pre_hooks", "_retained", "__weakref__")
+    __slots__ = (
+        "next_functions",
+        "_sequence",
+        "_grad_hooks",
+        "_pre_hooks",
+        "_post_hooks",
+        "_retained",
+        "__weakref__",
+    )
 
     next_functions: tuple[Edge, ...]
 
@@ -54,11 +64,72 @@ class Node(metaclass=_Slotted):
         """Creation order: later ops have larger numbers and run earlier in backward."""
         return self._sequence
 
-    def register_prehook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """Call ``hook(grad)`` before this node runs; a returned tensor replaces ``grad``."""
+    def __call__(self, *grads: Tensor | None) -> Any:
+        """Run this node's backward on ``grad``, as PyTorch's nodes can be called: a
+        Function returns the gradient for each input (one tensor when it has one input), an
+        AccumulateGrad adds ``grad`` into its leaf's ``.grad``.
+
+        >>> Q.grad_fn(torch.ones(2))          # doctest: +SKIP
+        (tensor([1., 1.]), tensor([-1., -1.]))
+        """
+        if len(grads) != 1:
+            raise TypeError(f"expected 1 arguments, got {len(grads)} instead")
+        grad = grads[0]
+        if grad is not None and not hasattr(grad, "_data"):
+            raise TypeError("argument 0 is not a Variable")
+        with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
+            return self._call(grad)
+
+    def _call(self, grad: Tensor | None) -> Any:
+        raise NotImplementedError
+
+    def register_prehook(
+        self, hook: Callable[[tuple[Tensor, ...]], tuple[Tensor, ...] | None]
+    ) -> RemovableHandle:
+        """Call ``hook(grad_outputs)`` before this node runs, as PyTorch does: a tuple of the
+        gradients it received; a returned tuple replaces them."""
         if self._pre_hooks is None:
             self._pre_hooks = []
         return RemovableHandle(self._pre_hooks, hook)
+
+    def register_hook(self, hook: Callable[[tuple, tuple], tuple | None]) -> RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node ran, as PyTorch does: what
+        it sends to each input and what it received; a returned tuple replaces ``grad_inputs``."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        return RemovableHandle(self._post_hooks, hook)
+
+    def _tensor_hooks(self) -> list[Callable[[Tensor], Tensor | None]]:
+        """The hooks of the tensor this node made (``Tensor.register_hook``): they run on the
+        gradient it receives, before the node's own pre-hooks."""
+        if self._grad_hooks is None:
+            self._grad_hooks = []
+        return self._grad_hooks
+
+    def _before(self, grad: Tensor) -> Tensor:
+        """``grad`` as the node's pre-hooks leave it."""
+        for hook in list(self._pre_hooks):
+            replaced = hook((grad,))
+            if replaced is not None:
+                grad = tuple(replaced)[0]
+        return grad
+
+    def _after(self, grads: tuple, grad: Tensor | None) -> tuple:
+        """``grads`` as the node's post hooks leave them."""
+        for hook in list(self._post_hooks):
+            replaced = hook(grads, (grad,))
+            if replaced is None:
+                continue
+            replaced = tuple(replaced)
+            if len(replaced) != len(grads):
+                raise RuntimeError(
+                    f"hook '{getattr(hook, '__name__', 'hook')}' has returned an incorrect number "
+                    f"of values (got {len(replaced)}, but expected {len(grads)})"
+                )
+            if any(old is None and new is not None for old, new in zip(grads, replaced)):
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            grads = replaced
+        return grads
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -87,17 +158,24 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self._sequence = 2**64 - 1  # as in PyTorch: a leaf accumulates as soon as it is ready
-        self._pre_hooks = None
+        self._grad_hooks = self._pre_hooks = self._post_hooks = None
         self._retained = None
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
+
+    def _call(self, grad: Tensor | None) -> tuple[()]:
+        if grad is not None:  # with grad mode on, a gradient with history keeps it
+            accumulate_into(self.variable, grad, create_graph=grad_mode.state.enabled)
+        return ()
 
     def _run(self, grad: Tensor | None, backward: Any) -> tuple[()]:
         """Add ``grad`` to the leaf's ``.grad``, once the whole pass has succeeded."""
         if grad is not None:
             if backward.accumulate:
                 backward.deposits.append((self.variable, grad))
+            if self._post_hooks and backward.hooks:
+                self._after((), grad)
             if backward.observers:
                 backward.notify(self, grad, ())
         return ()
@@ -214,6 +292,10 @@ class Function(Node):
                 if isinstance(value, _Saved):
                     saved[key] = _FREED
 
+    def _call(self, grad: Tensor | None) -> Any:
+        grads = (None,) * len(self.next_functions) if grad is None else self._backward(grad)
+        return grads[0] if len(grads) == 1 else grads
+
     def _run(self, grad: Tensor | None, backward: Any) -> tuple[Tensor | None, ...]:
         """The gradient for each input, for a pass ``backward`` (see engine.py); frees what
         was saved unless the pass retains the graph."""
@@ -223,6 +305,8 @@ class Function(Node):
             grads = self._backward(grad)
             if not backward.retain_graph:
                 self._release()
+            if self._post_hooks and backward.hooks:
+                grads = self._after(grads, grad)
         if backward.observers:
             backward.notify(self, grad, grads)
         return grads
@@ -253,3 +337,20 @@ def _modified_message(saved: _Saved) -> str:
         f"{saved.version} instead. Hint: enable anomaly detection to find the operation that failed "
         "to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool = False) -> None:
+    """Add ``grad`` into ``tensor._grad``: in place normally, as a recorded sum with create_graph."""
+    if grad._data.dtype != tensor._data.dtype:
+        grad = grad.to(tensor.dtype)
+    if tensor._grad is None:
+        # A fresh copy: the same gradient array may be on its way to other leaves too.
+        if create_graph and grad._requires_grad:  # keep its history, in a tensor of its own
+            tensor._grad = grad.clone()
+        else:
+            tensor._grad = type(grad)._make(np.array(grad._data, copy=True))
+    elif create_graph or tensor._grad.requires_grad:
+        tensor._grad = tensor._grad + grad
+    else:
+        np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
+        tensor._grad._bump_version()

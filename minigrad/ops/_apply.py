@@ -37,7 +37,7 @@ def _record(op: type[Function], inputs: tuple[Tensor, ...], params: dict[str, An
         _share_memory(out, inputs[0])
     fn.next_functions = tuple([t._edge() for t in inputs])
     fn._sequence = next(sequence_numbers)
-    fn._pre_hooks = fn._retained = None
+    fn._grad_hooks = fn._pre_hooks = fn._post_hooks = fn._retained = None
     fn._input_shapes = tuple([t._data.shape for t in inputs])
     fn._values = (*[t._data for t in inputs], out._data)  # one flat tuple: cheap to keep
     out.grad_fn = fn
