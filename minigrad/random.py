@@ -32,6 +32,10 @@ checks), ``native/TensorFactories.cpp`` (``randperm``).
 One difference on purpose: PyTorch seeds its default generator from the operating system at
 start-up; minigrad starts it from 67280421310721, the seed of every new ``torch.Generator()``,
 so that a lesson prints the same numbers every run even before ``manual_seed``.
+
+Where bits could still differ: float32 normals follow PyTorch's AVX2 kernel (what x86-64 CPUs
+of the last decade run; older ones, and ARM, use libm there), and float64 normals rely on
+numpy's log, sin and cos being libm's, which holds unless numpy picks its own AVX-512 versions.
 """
 
 from __future__ import annotations
