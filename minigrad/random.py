@@ -233,7 +233,9 @@ def _unit(gen: Generator, count: int, dtype: type) -> np.ndarray:
     return (gen._words(count) & _MASK24).astype(f32) * f32(2.0**-24)
 
 
-def _uniform_values(gen: Generator, count: int, dt: _dtype.dtype, low: float, high: float):
+def _uniform_values(
+    gen: Generator, count: int, dt: _dtype.dtype, low: float, high: float
+) -> np.ndarray:
     """``uniform_real_distribution``: fma(x, high − low, low), computed in float32 for float32
     and float16 (then rounded), in float64 for float64; a value equal to ``high`` after
     rounding becomes ``low``."""
@@ -293,7 +295,9 @@ def _box_muller_64(uniforms: np.ndarray, mean: float, std: float) -> np.ndarray:
     return np.concatenate([fma64(cos, std, mean), fma64(sin, std, mean)], 1)
 
 
-def _normal_in_blocks(gen: Generator, count: int, dt: _dtype.dtype, mean: float, std: float):
+def _normal_in_blocks(
+    gen: Generator, count: int, dt: _dtype.dtype, mean: float, std: float
+) -> np.ndarray:
     """``normal_fill``, for 16 or more numbers of a contiguous tensor."""
     blocks, rest = divmod(count, 16)
     if dt is _dtype.float64:
