@@ -452,10 +452,27 @@ def random_(
     if low is None and high is not None:
         low = 0
     if low is None:
-        if array.size:
-            _store(array, _any_integers(gen, array.size, dt))
-        return array
-    if high is not None:
+        draw = lambda count: _any_integers(gen, count, dt)  # noqa: E731
+    elif high is None and low == -(2**63):  # every int64: the words themselves
+        draw = lambda count: _as_dtype(gen._words64(count).view(np.int64), dt)  # noqa: E731
+    else:
+        low, high_inclusive = _random_range(dt, low, high)
+        draw = lambda count: _integers(gen, count, dt, low, high_inclusive - low + 1)  # noqa: E731
+    if array.size:
+        _store(array, draw(array.size))
+    return array
+
+
+def _random_range(dt: Any, low: int, high: int | None) -> tuple[int, int]:
+    """``random_``'s [low, high_inclusive], after PyTorch's checks; without ``high``, up to
+    the largest integer the dtype holds exactly."""
+    if high is None:
+        high_inclusive = (
+            min(2 ** _digits(dt), 2**63 - 1) if dt.is_floating_point else _limits(dt)[1]
+        )
+        if dt.is_floating_point:
+            low = _representable(dt, low, 1)
+    else:
         if not low < high:
             raise RuntimeError(
                 f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
@@ -468,20 +485,8 @@ def random_(
                     f"dtype, but got from={low} >= to={high}"
                 )
         high_inclusive = high - 1
-    elif low == -(2**63):  # every int64: the words themselves
-        if array.size:
-            _store(array, _as_dtype(gen._words64(array.size).view(np.int64), dt))
-        return array
-    else:
-        high_inclusive = (
-            min(2 ** _digits(dt), 2**63 - 1) if dt.is_floating_point else _limits(dt)[1]
-        )
-        if dt.is_floating_point:
-            low = _representable(dt, low, 1)
     _check_in_range(dt, low, high_inclusive)
-    if array.size:
-        _store(array, _integers(gen, array.size, dt, low, high_inclusive - low + 1))
-    return array
+    return low, high_inclusive
 
 
 # --- permutations -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _dtype
+from minigrad import _dtype, random
 from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import Function
 from minigrad.ops import linalg, pointwise, reduce, shape
@@ -188,6 +188,31 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     )
 
 
+def _drawn(fill: Any) -> Any:
+    """A ``Tensor.<name>_`` method that fills the tensor in place with random numbers."""
+
+    def method(self: Tensor, *args: Any, generator: Any = None) -> Tensor:
+        _check_inplace(self)
+        if grad_mode.state.enabled and self._requires_grad:
+            raise RuntimeError(
+                f"{fill.__name__} on a tensor with a graph is not recorded by minigrad; fill a "
+                "leaf under torch.no_grad(), as torch.nn.init does"
+            )
+        fill(self._data, *args, generator=generator)
+        self._bump_version()
+        return self
+
+    method.__name__ = fill.__name__
+    method.__doc__ = fill.__doc__
+    return method
+
+
+def _random_(self: Tensor, *bounds: int, generator: Any = None) -> Tensor:
+    """Fill in place with random integers: ``random_()``, ``random_(to)``, ``random_(from, to)``."""
+    low, high = (0, bounds[0]) if len(bounds) == 1 else (bounds + (None, None))[:2]
+    return _drawn(random.random_)(self, low, high, generator=generator)
+
+
 def _fill(self: Tensor, value: Any, op: type[Function]) -> Tensor:
     _check_inplace(self)
     if grad_mode.state.enabled and self._requires_grad:
@@ -343,6 +368,9 @@ _METHODS: dict[str, Any] = {
     "__itruediv__": _operator(_inplace_method(pointwise.div)),
     "zero_": zero_,
     "fill_": fill_,
+    "normal_": _drawn(random.normal_),
+    "uniform_": _drawn(random.uniform_),
+    "random_": _random_,
     # conversion
     "to": _to,
     "type": _type,
