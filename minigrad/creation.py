@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -29,8 +30,9 @@ def _finish(function: str, data: np.ndarray, dt: Any, requires_grad: bool) -> Te
     return Tensor._make(data, requires_grad)
 
 
-def _infer(data: Any) -> np.ndarray:
-    """Nested Python data as an array of PyTorch's dtype: floats float32, ints int64."""
+def _infer(data: Any, keep_precision: bool = False) -> np.ndarray:
+    """Nested Python data as an array of PyTorch's dtype: floats float32, ints int64.
+    ``keep_precision`` leaves floats in float64, for a cast to a requested dtype."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, (np.ndarray, np.generic)):  # numpy data keeps its type, as in PyTorch
@@ -39,7 +41,7 @@ def _infer(data: Any) -> np.ndarray:
     _check_nesting(data)
     array = np.array(_without_tensors(data))
     if array.dtype.kind == "f":
-        return array.astype(_dtype.default_float.numpy)
+        return array if keep_precision else array.astype(_dtype.default_float.numpy)
     if array.dtype.kind in "iu":
         return array.astype(np.int64)
     if array.dtype.kind == "b":
@@ -82,13 +84,35 @@ def _check_nesting(data: Any) -> None:
         level, depth = children, depth + 1
 
 
+_COPY_CONSTRUCT = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."
+)
+
+
 def tensor(data: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     >>> torch.tensor([2.0, 3.0], requires_grad=True)
     tensor([2., 3.], requires_grad=True)
     """
-    return _finish("tensor", _infer(data), dtype, requires_grad)
+    if isinstance(data, Tensor):
+        warnings.warn(_COPY_CONSTRUCT, UserWarning, stacklevel=2)
+    array = _infer(data, keep_precision=dtype is not None)
+    if dtype is not None and not isinstance(data, (Tensor, np.ndarray, np.generic)):
+        _check_fits(array, _dtype.check(dtype, "tensor"))
+    return _finish("tensor", array, dtype, requires_grad)
+
+
+def _check_fits(array: np.ndarray, target: dtype) -> None:
+    """PyTorch's error for Python numbers out of an integer dtype's range (negative numbers
+    wrap around into uint8, as there)."""
+    if np.dtype(target.numpy).kind not in "iu" or array.size == 0 or array.dtype.kind == "b":
+        return
+    info = np.iinfo(target.numpy)
+    low = info.min if info.min < 0 or array.dtype.kind != "i" else -(2**63)
+    if not (np.all(np.isfinite(array)) and array.min() >= low and array.max() <= info.max):
+        raise RuntimeError(f"value cannot be converted to type {target.name} without overflow")
 
 
 def as_tensor(data: Any, dtype: dtype | None = None) -> Tensor:
@@ -111,6 +135,8 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def _filled(function: str, size: tuple, value: Any, dt: Any, requires_grad: bool) -> Tensor:
     shape = _sizes(function, size)
     if builtins.any(s < 0 for s in shape):
+        if function == "zeros":  # PyTorch's zeros checks its sizes itself
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
         raise RuntimeError(
             f"Trying to create tensor with negative dimension {builtins.min(shape)}: {list(shape)}"
         )

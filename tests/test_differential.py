@@ -884,6 +884,13 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     ),
     "inplace_on_a_saved_result_names_its_op": _inplace_after_exp,
     "calling_a_node_with_nothing": lambda L: _tutorial_q(L)[2].grad_fn(),
+    "uint8_literal_too_large": lambda L: L.tensor([256], dtype=L.uint8),
+    "int8_literal_too_small": lambda L: L.tensor([-129], dtype=L.int8),
+    "int64_from_inf": lambda L: L.tensor([float("inf")], dtype=L.int64),
+    "set_grad_enabled_not_bool": lambda L: L.set_grad_enabled("yes"),
+    "reshape_to_minus_two": lambda L: L.ones(4).reshape(2, -3),
+    "zeros_of_negative_size": lambda L: L.zeros(2, -1),
+    "ones_of_negative_size": lambda L: L.ones(-1),
     "calling_a_node_with_two_gradients": lambda L: _tutorial_q(L)[2].grad_fn(L.ones(2), None),
     "calling_a_node_with_a_list": lambda L: _tutorial_q(L)[2].grad_fn([1.0, 1.0]),
     "calling_a_freed_node": lambda L: _called_after_backward(L),
@@ -1342,6 +1349,11 @@ def _called_after_backward(L: Any) -> Any:
 
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "format_spec_and_fstrings": _formatted,
+    "float64_from_python_floats": lambda L: L.tensor(
+        [0.1, 1e-300, 1e300], dtype=L.float64
+    ).tolist(),
+    "uint8_literals_wrap_below_zero": lambda L: L.tensor([-129, -1, 255], dtype=L.uint8),
+    "float_literals_to_int": lambda L: L.tensor([1.5, -2.7], dtype=L.int64),
     "calling_nodes": _calling_nodes,
     "node_hooks": _node_hooks,
     "retain_grad": _retain_grad,
@@ -1509,6 +1521,26 @@ def test_non_leaf_grad_access_warns(L: Any) -> None:
     y.sum().backward()
     with pytest.warns(UserWarning, match="is not a leaf Tensor"):
         assert y.grad is None
+
+
+WARNINGS: dict[str, Callable[[Any], Any]] = {
+    "copy_construct": lambda L: L.tensor(L.ones(2)),
+    "T_of_a_vector": lambda L: L.ones(3).T,
+    "T_of_a_number": lambda L: L.tensor(2.0).T,
+    "T_of_a_matrix": lambda L: L.ones(2, 3).T,
+}
+
+
+@pytest.mark.parametrize("case", sorted(WARNINGS))
+def test_warnings_match(case: str) -> None:
+    """The same UserWarnings, word for word (PyTorch may add where in C++ it was raised)."""
+    said = {}
+    for L in (torch, minigrad):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            WARNINGS[case](L)
+        said[L] = [str(w.message).split(" (Triggered internally")[0] for w in caught]
+    assert said[minigrad] == said[torch]
 
 
 def test_functional_jacobian_hessian_vjp() -> None:

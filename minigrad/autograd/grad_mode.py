@@ -75,7 +75,8 @@ class set_grad_enabled(_GradMode):  # noqa: N801
     def __init__(self, mode: bool) -> None:
         if not isinstance(mode, bool):
             raise TypeError(
-                f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}"
+                "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                f"{type(mode).__name__}"
             )
         self.mode = mode
         # PyTorch switches at construction, so `torch.set_grad_enabled(False)` alone works.

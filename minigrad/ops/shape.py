@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -275,8 +276,12 @@ def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
         raise RuntimeError("only one dimension can be inferred")
     if shape.count(-1) == 1 and known and numel % known == 0:
         return tuple(numel // known if s == -1 else s for s in shape)
-    if any(s < -1 for s in shape):
-        raise RuntimeError(f"invalid shape dimension {min(shape)}")
+    for index, size in enumerate(shape):
+        if size < -1:
+            raise RuntimeError(
+                f"invalid shape dimension {size} at index {index} of shape "
+                f"[{', '.join(map(str, shape))}]"
+            )
     if -1 in shape or known != numel:
         raise RuntimeError(
             f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}"
@@ -337,9 +342,21 @@ def t(input: Tensor) -> Tensor:
     return apply(TBackward0, input)
 
 
+_T_DEPRECATED = {
+    0: "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+    "other": "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor.",
+}
+
+
 def T(input: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
-    """All dimensions reversed (``.T``)."""
-    return apply(PermuteBackward0, input, dims=tuple(range(input._data.ndim))[::-1])
+    """All dimensions reversed (``.T``); PyTorch warns for anything but a matrix."""
+    ndim = input._data.ndim
+    if ndim != 2:
+        warnings.warn(_T_DEPRECATED.get(ndim, _T_DEPRECATED["other"]), UserWarning, stacklevel=2)
+    return apply(PermuteBackward0, input, dims=tuple(range(ndim))[::-1])
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
