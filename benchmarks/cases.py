@@ -264,14 +264,15 @@ def viz(config: Config) -> Plan:
 
 
 def step(config: Config) -> Plan:
-    """A Stepper made and shown: every step is computed and sent to the view at once, so a
-    click re-renders in the browser and costs the kernel nothing; this is the wait a learner
-    has when the cell runs."""
+    """A Stepper made and displayed as Jupyter displays it (the live view and the static
+    storyboard beside it): every step is computed and sent to the view at once, so a click
+    re-renders in the browser and costs the kernel nothing; this is the wait a learner has
+    when the cell runs."""
     rounds, warmup = config.rounds(5), config.warmup(1)
     graphs = {"MLP": workloads.stepper_mlp, "chain": workloads.stepper_chain}
     described = {"MLP": "a 2-8-1 MLP on a batch of 4, MSE", "chain": "a 50-op chain"}
     targets = [
-        (f"Stepper made and shown (all steps sent), {described[name]}", Target(name, None, 1.0))
+        (f"Stepper made and displayed (all steps sent), {described[name]}", Target(name, None, 1.0))
         for name in graphs
     ]
     missing = backends.widgets_missing()
@@ -284,7 +285,7 @@ def step(config: Config) -> Plan:
 
     def show(build: Callable[[Any], tuple[Any, dict[str, Any]]]) -> Callable[[], Any]:
         root, names = build(minigrad)
-        return lambda: Stepper(root, names=names).widget()
+        return lambda: Stepper(root, names=names)._repr_mimebundle_()
 
     steps = {name: len(Stepper(build(minigrad)[0]).steps) for name, build in graphs.items()}
     return Plan(

@@ -7,10 +7,10 @@
 
 The pipeline is graph.py (walk the grad_fn nodes into plain boxes and arrows),
 dot.py (boxes and arrows to DOT text), display.py (DOT text to a picture) and
-text.py (boxes and arrows as text, the drawing's repr). Step-through widgets reuse
-them: build_graph() once with ``names=caller_names()``, then to_dot() with
-``highlight=[graph.find(node)]`` at every step, and image_html() for a picture that
-shows in untrusted notebooks too.
+text.py (boxes and arrows as text, the drawing's repr). The Stepper reuses them:
+build_graph() once, to_dot() with ``fields=`` for the values and gradients on the boxes,
+render() for the one SVG its view restyles at every step, and ``graph.find(node)`` to
+know which box a step is about.
 """
 
 from __future__ import annotations

@@ -103,7 +103,9 @@ def to_dot(
     ordering = "out" if graph.view == "autograd" else "in"
     lines = [
         f"digraph {graph.view} {{",
-        f'\tgraph [rankdir={rankdir} ordering={ordering} bgcolor=transparent fontname="{FONT}"'
+        # nslimit=1 caps Graphviz's search for the boxes' x positions: small graphs lay out
+        # the same, and a long chain with arrows to one weight takes 1 s instead of minutes.
+        f'\tgraph [rankdir={rankdir} ordering={ordering} nslimit=1 bgcolor=transparent fontname="{FONT}"'
         " nodesep=0.25 ranksep=0.35]",
         f'\tnode [shape=box style=filled fillcolor="{GRAD_FN_FILL}" color="{BORDER}" fontcolor="{TEXT}"'
         f' fontname="{FONT}" fontsize=11 margin="0.08,0.04" height=0.3]',

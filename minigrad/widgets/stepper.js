@@ -1,8 +1,8 @@
 // The Stepper's view: the graph laid out once by Graphviz, restyled at every step.
 //
-// The kernel sends everything once (the SVG and, per step, its text, the box to highlight,
-// the boxes not computed yet and the gradients that change), so a click never waits for
-// Python, and a saved notebook reopened without a kernel still steps through.
+// The kernel sends everything once (the SVG; per step its text, the box to highlight and the
+// gradients that change; per box the forward step that computes it), so a click never waits
+// for Python, and a saved notebook reopened without a kernel still steps through.
 
 const SPEEDS = [["slow", 1600], ["normal", 900], ["fast", 350]];
 
@@ -22,21 +22,39 @@ function button(label, tip, action) {
   return node;
 }
 
-// The gradient lines shown on every box at every step: each step lists only what changed.
-function gradientStates(steps) {
-  const states = [];
-  let current = {};
-  for (const step of steps) {
-    current = { ...current, ...step.grads };
-    states.push(current);
+// Each box's gradient over time, from the changes each step lists: [[step, lines], …].
+function gradientHistory(steps) {
+  const history = new Map();
+  steps.forEach((step, index) => {
+    for (const [box, lines] of Object.entries(step.grads)) {
+      if (!history.has(box)) history.set(box, []);
+      history.get(box).push([index, lines]);
+    }
+  });
+  return history;
+}
+
+// The lines a box shows at step ``index``: its last change up to then (binary search).
+function linesAt(changes, index) {
+  let low = 0;
+  let high = changes ? changes.length : 0;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (changes[middle][0] <= index) low = middle + 1;
+    else high = middle;
   }
-  return states;
+  return low ? changes[low - 1][1] : null;
 }
 
 function render({ model, el }) {
   const steps = model.get("steps");
+  const computed = model.get("computed");
   const last = steps.length - 1;
-  const states = gradientStates(steps);
+  if (last < 0) {
+    el.textContent = "Nothing to step through.";
+    return;
+  }
+  const history = gradientHistory(steps);
   let timer = null;
   let zoom = 1;
 
@@ -114,6 +132,7 @@ function render({ model, el }) {
   slider.addEventListener("input", () => go(Number(slider.value)));
   const counter = element("span", "mg-counter");
   const scale = (factor) => {
+    if (!svg) return; // the pane shows why there is no picture
     zoom = Math.max(0.25, Math.min(2, zoom * factor));
     svg.style.width = `${width * zoom}px`;
     svg.style.height = `${height * zoom}px`;
@@ -153,17 +172,19 @@ function render({ model, el }) {
   };
 
   const show = (index) => {
+    index = Math.max(0, Math.min(last, index));
     const step = steps[index];
-    const faded = new Set(step.faded);
+    // in the forward pass, the boxes of results not computed yet are pale
+    const pale = (id) => step.phase === "forward" && (computed[id] ?? -1) > index;
     for (const [id, group] of boxes) {
       group.classList.toggle("mg-current", id === step.box);
-      group.classList.toggle("mg-faded", faded.has(id));
+      group.classList.toggle("mg-faded", pale(id));
     }
     for (const [group, ends] of arrows) {
-      group.classList.toggle("mg-faded", ends.some((end) => faded.has(end)));
+      group.classList.toggle("mg-faded", ends.some(pale));
     }
     for (const [box, lines] of gradLines) {
-      const values = states[index][box] || ["—"];
+      const values = linesAt(history.get(box), index) || ["—"];
       const fresh = box in step.grads;
       lines.forEach((line, k) => {
         line.textContent = (line.dataset.prefix || "") + (values[k] || "");
@@ -179,7 +200,7 @@ function render({ model, el }) {
   };
 
   model.on("change:index", () => show(model.get("index")));
-  show(Math.max(0, Math.min(last, model.get("index"))));
+  show(model.get("index"));
   requestAnimationFrame(follow); // once the view is on the page and has a size
   return () => clearInterval(timer);
 }

@@ -12,13 +12,14 @@ neither changes nor blanks what it shows.
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Any
 
 from minigrad.autograd.graph import SECOND_BACKWARD
 from minigrad.tensor import Tensor
 from minigrad.viz import GraphvizMissing, caller_names
-from minigrad.viz.display import GraphvizFailed, image_html
+from minigrad.viz.display import GraphvizFailed
 from minigrad.viz.names import named_tensors
 from minigrad.viz.tensors import is_tensor, type_name
 from minigrad.widgets.board import Board
@@ -142,12 +143,17 @@ class Stepper:
         )
 
     def _picture_html(self) -> str:
-        """The laid-out graph as an <img> (sanitisers keep those), or why it cannot be drawn."""
+        """The graph as laid out for the view, as an <img> (sanitisers keep those, where they
+        drop inline SVG), or why it cannot be drawn."""
         assert self._board is not None
         try:
-            return image_html(self._board.source, alt="the graph after the last step")
+            svg = self._board.svg()
         except (GraphvizMissing, GraphvizFailed) as missing:
             return _message_html(str(missing))
+        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return (
+            f'<img src="data:image/svg+xml;base64,{encoded}" alt="the graph after the last step">'
+        )
 
     # -- the widget -----------------------------------------------------------------------
     def widget(self) -> Any:
@@ -165,7 +171,10 @@ class Stepper:
             svg = self._board.svg()
         except (GraphvizMissing, GraphvizFailed) as missing:
             svg = _message_html(str(missing))
-        return StepperView(svg=svg, steps=self._board.payload(), index=self.index)
+        payload = self._board.payload()
+        return StepperView(
+            svg=svg, steps=payload["steps"], computed=payload["computed"], index=self.index
+        )
 
 
 def _problem(root: Any, gradient: Any) -> str | None:

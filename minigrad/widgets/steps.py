@@ -36,8 +36,8 @@ class Step:
     deposit: tuple[Tensor, np.ndarray] | None = None
     #: for a backward step: the summed gradient the node received
     grad: np.ndarray | None = field(default=None, repr=False)
-    #: gradients that have arrived at each node so far, after this step
-    received: dict[Node, np.ndarray] = field(default_factory=dict, repr=False)
+    #: the nodes this step sends a gradient to, with the sum each has received so far
+    arrived: dict[Node, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 class Recording(NamedTuple):
@@ -89,6 +89,7 @@ class Labeler:
 
     def __init__(self, functions: list[Function], names: dict[str, Tensor]) -> None:
         self._by_tensor: dict[int, str] = {}
+        self._unnamed = 0  # leaves without a name so far: leaf1, leaf2 …
         self._by_array: dict[int, str] = {}  # inputs that need no gradient, known by their data
         for name, tensor in names.items():
             self._by_tensor.setdefault(id(tensor), name)
@@ -107,8 +108,8 @@ class Labeler:
         """The learner's name for a leaf, or ``leaf1``, ``leaf2`` … in order of first use."""
         name = self._by_tensor.get(id(tensor))
         if name is None:
-            name = f"leaf{sum(n.startswith('leaf') for n in self._by_tensor.values()) + 1}"
-            self._by_tensor[id(tensor)] = name
+            self._unnamed += 1
+            name = self._by_tensor[id(tensor)] = f"leaf{self._unnamed}"
         return name
 
     def output(self, node: Node) -> str:
@@ -227,7 +228,8 @@ def _accumulate_step(event: BackwardStep, labels: Labeler) -> Step:
 def backward_step(
     event: BackwardStep, labels: Labeler, received: dict[Node, np.ndarray], root: str
 ) -> Step:
-    """The step for one node run by the engine; adds what it sends to ``received``."""
+    """The step for one node run by the engine; adds what it sends to ``received``, the sums
+    so far of what each node has been sent."""
     if isinstance(event.node, AccumulateGrad):
         return _accumulate_step(event, labels)
     fn: Function = event.node  # type: ignore[assignment]
@@ -235,6 +237,7 @@ def backward_step(
     rules = type(fn).rules
     lines = [assign(f"{fn.name()} receives grad = ∂{root}/∂{labels.output(fn)} = ", grad)]
     symbols = _symbols(fn)
+    arrived: dict[Node, np.ndarray] = {}
     for position, ((child, _), sent) in enumerate(zip(fn.next_functions, event.grad_inputs)):
         name, label = _input_name(fn, position), labels.input(fn, position)
         if child is None or sent is None:
@@ -246,7 +249,7 @@ def backward_step(
             lines.append(assign(f"      {key} = ", symbols[key]))
         lines.append(assign("      = ", sent))
         total = received.get(child)
-        received[child] = sent._data if total is None else total + sent._data
+        received[child] = arrived[child] = sent._data if total is None else total + sent._data
         if total is not None:
             lines.append(f"      {label} was reached before; its gradients add up:")
             lines.append(assign("        ", total))
@@ -258,15 +261,13 @@ def backward_step(
         if child is not None and g is not None
     ]
     title = f"{fn.name()}: grad {short(grad)} → " + ", ".join(sent)
-    return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), grad=grad._data)
+    return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), grad=grad._data, arrived=arrived)
 
 
 def build_steps(
-    root: Tensor, gradient: Tensor | None, names: dict[str, Tensor]
+    root: Tensor, gradient: Tensor | None, functions: list[Function], labels: Labeler
 ) -> tuple[list[Step], str | None]:
     """All steps of the forward and the backward pass, and the error that stopped backward."""
-    functions = collect_functions(root)
-    labels = Labeler(functions, names)
     steps = [forward_step(fn, labels) for fn in functions]
     if gradient is None:
         if root._data.size != 1:
@@ -279,8 +280,7 @@ def build_steps(
     received: dict[Node, np.ndarray] = {}
 
     def watch(event: BackwardStep) -> None:
-        step = backward_step(event, labels, received, labels.output(root.grad_fn))
-        steps.append(Step(**{**step.__dict__, "received": dict(received)}))
+        steps.append(backward_step(event, labels, received, labels.output(root.grad_fn)))
 
     try:
         with observe(watch):
@@ -311,5 +311,5 @@ def record(root: Tensor, gradient: Tensor | None, names: dict[str, Tensor]) -> R
         for child, _ in fn.next_functions:
             if isinstance(child, AccumulateGrad):
                 leaves.setdefault(id(child.variable), (child.variable, child.variable._data.copy()))
-    steps, failure = build_steps(root, gradient, names)
+    steps, failure = build_steps(root, gradient, functions, labels)
     return Recording(steps, functions, outputs, list(leaves.values()), failure)

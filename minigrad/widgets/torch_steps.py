@@ -1,13 +1,13 @@
 """Steps through PyTorch's own backward pass, as PyTorch's engine runs it.
 
-PyTorch's nodes take hooks: ``grad_fn.register_prehook`` sees the gradient a node receives and
-``grad_fn.register_hook`` what it sends on. The Stepper hooks every node of the graph, runs
-``torch.autograd.grad`` once (``retain_graph=True``, so no ``.grad`` is written and the graph
-is kept), removes the hooks, and turns what they saw into steps. The explanations come from
-minigrad's op of the same name (``MulBackward0`` …), whose rules are PyTorch's; the values
-from what PyTorch saved for backward. PyTorch keeps no intermediate results, so a box shows the
-value of a tensor only where the learner holds it under a name (or it is the root).
-Hooks the learner registered on tensors run as PyTorch runs them.
+PyTorch's nodes take hooks: ``grad_fn.register_hook`` sees what a node received and what it
+sends on. The Stepper hooks every node of the graph, runs ``torch.autograd.grad`` once on the
+leaves (``retain_graph=True``: the graph is kept and no leaf's ``.grad`` is written), removes
+the hooks, and turns what they saw into steps. The explanations come from minigrad's op of the
+same name (``MulBackward0`` …), whose rules are PyTorch's; the values from what PyTorch saved
+for backward. PyTorch keeps no intermediate results, so a box shows the value of a tensor only
+where the learner holds it under a name (or it is the root). PyTorch runs the learner's own
+hooks in that pass as in any other; a named tensor's ``retain_grad`` ``.grad`` is put back.
 """
 
 from __future__ import annotations
@@ -83,9 +83,10 @@ def _saved(fn: Any) -> dict[str, Any]:
                 value = getattr(fn, attribute)
             except RuntimeError:  # freed by an earlier backward
                 continue
-            values[attribute[len("_saved_") :]] = (
-                _numpy(value) if hasattr(value, "detach") else value
-            )
+            if value is not None:  # an input that needs no gradient saves nothing
+                values[attribute[len("_saved_") :]] = (
+                    _numpy(value) if hasattr(value, "detach") else value
+                )
     return values
 
 
@@ -119,14 +120,35 @@ class _Watcher:
     def __init__(self, names: _Names, incoming: dict[Any, int], root_name: str) -> None:
         self.names, self.root_name = names, root_name
         self.waiting = dict(incoming)
-        self.received: dict[Any, np.ndarray] = {}
+        self.to_leaves: dict[Any, np.ndarray] = {}  # what each AccumulateGrad has been sent
         self.steps: list[Step] = []
 
     def node_ran(self, fn: Any, grad_inputs: tuple, grad_outputs: tuple) -> None:
-        grad = _numpy(grad_outputs[0])
-        op = _RULES.get(_name(fn))
+        received = [g for g in grad_outputs if g is not None]
+        grad = _numpy(received[0]) if len(received) == 1 else None
         wrt = self.names.of(fn)
-        lines = [assign(f"{_name(fn)} receives grad = ∂{self.root_name}/∂{wrt} = ", grad)]
+        if grad is not None:
+            lines = [assign(f"{_name(fn)} receives grad = ∂{self.root_name}/∂{wrt} = ", grad)]
+        else:  # an op with several outputs: one gradient per output
+            lines = [f"{_name(fn)} receives a gradient for each of its outputs:"]
+            lines += [assign(f"  output {k}: ", _numpy(g)) for k, g in enumerate(received)]
+        arrived, sent = self._sent(fn, grad_inputs, lines)
+        title = f"{_name(fn)}: grad {short(grad) if grad is not None else '…'} → " + ", ".join(sent)
+        step = Step(BACKWARD, fn, _name(fn), title, "\n".join(lines), grad=grad, arrived=arrived)
+        self.steps.append(step)
+        for child, _ in fn.next_functions:
+            if child is None:
+                continue
+            self.waiting[child] -= 1
+            # AccumulateGrad has the highest sequence number: PyTorch runs it once it is ready
+            if _is_accumulate(child) and self.waiting[child] == 0 and child in self.to_leaves:
+                self._accumulate(child)
+
+    def _sent(self, fn: Any, grad_inputs: tuple, lines: list[str]) -> tuple[dict, list[str]]:
+        """What ``fn`` sends to each input, written into ``lines``; the sums so far sent to
+        leaves, and the one-line versions for the title."""
+        op = _RULES.get(_name(fn))
+        arrived: dict[Any, np.ndarray] = {}
         sent = []
         for position, ((child, _), g) in enumerate(zip(fn.next_functions, grad_inputs)):
             label = self.names.of(child)
@@ -138,29 +160,20 @@ class _Watcher:
             rule = op.rules[min(position, len(op.rules) - 1)] if op and op.rules else "…"
             lines.append(f"  to {input_name or 'input'} ({label}): {rule}")
             lines.append(assign("      = ", value))
-            total = self.received.get(child)
-            self.received[child] = value if total is None else total + value
             sent.append(short(value))
-        title = f"{_name(fn)}: grad {short(grad)} → " + ", ".join(sent)
-        self._add(Step(BACKWARD, fn, _name(fn), title, "\n".join(lines), grad=grad))
-        for child, _ in fn.next_functions:
-            if child is None:
-                continue
-            self.waiting[child] -= 1
-            # AccumulateGrad has the highest sequence number: PyTorch runs it once it is ready
-            if _is_accumulate(child) and self.waiting[child] == 0 and child in self.received:
-                self._accumulate(child)
+            if _is_accumulate(child):
+                total = self.to_leaves.get(child)
+                self.to_leaves[child] = arrived[child] = value if total is None else total + value
+        return arrived, sent
 
     def _accumulate(self, node: Any) -> None:
-        total = self.received[node]
+        total = self.to_leaves[node]
         leaf = self.names.of(node)
         text = assign(f"AccumulateGrad stores the gradient in {leaf}.grad = ", total)
         title = f"AccumulateGrad: {leaf}.grad = {short(total)}"
-        step = Step(BACKWARD, node, _name(node), title, text, (node.variable, total), total)
-        self._add(step)
-
-    def _add(self, step: Step) -> None:
-        self.steps.append(Step(**{**step.__dict__, "received": dict(self.received)}))
+        self.steps.append(
+            Step(BACKWARD, node, _name(node), title, text, (node.variable, total), total)
+        )
 
 
 def record_torch(root: Any, gradient: Any, names: dict[str, Any]) -> Recording:
@@ -170,7 +183,10 @@ def record_torch(root: Any, gradient: Any, names: dict[str, Any]) -> Recording:
     functions, incoming = _graph(root)
     tensors = {k: v for k, v in names.items() if isinstance(v, torch.Tensor)}
     labels = _Names(functions, tensors)
-    known = {t.grad_fn: _numpy(t) for t in tensors.values() if t.grad_fn is not None}
+    known: dict[Any, np.ndarray] = {}
+    for tensor in tensors.values():  # the first name given for a node is the one shown
+        if tensor.grad_fn is not None and tensor.grad_fn not in known:
+            known[tensor.grad_fn] = _numpy(tensor)
     known.setdefault(root.grad_fn, _numpy(root))
     steps = [_forward_step(fn, labels, known) for fn in functions]
     accumulators = [node for node in incoming if _is_accumulate(node)]
@@ -185,6 +201,7 @@ def record_torch(root: Any, gradient: Any, names: dict[str, Any]) -> Recording:
         fn.register_hook(lambda inputs, outputs, fn=fn: watcher.node_ran(fn, inputs, outputs))
         for fn in functions
     ]
+    retained = [(t, t.grad) for t in tensors.values() if t.grad_fn is not None and t.retains_grad]
     try:
         torch.autograd.grad(
             root,
@@ -198,5 +215,7 @@ def record_torch(root: Any, gradient: Any, names: dict[str, Any]) -> Recording:
     finally:
         for handle in handles:
             handle.remove()
+        for tensor, grad in retained:
+            tensor.grad = grad
     steps.extend(watcher.steps)
     return recording

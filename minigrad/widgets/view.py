@@ -23,7 +23,9 @@ class StepperView(anywidget.AnyWidget):
 
     #: the graph as laid out by Graphviz, gradient lines marked (``board.mark_gradient_lines``)
     svg = traitlets.Unicode("").tag(sync=True)
-    #: per step: phase, title, text, current box, faded boxes, changed gradient lines
+    #: per step: phase, text, current box, changed gradient lines
     steps = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: per box: the forward step that computes it (the box is pale before)
+    computed = traitlets.Dict().tag(sync=True)
     #: the step shown; the front end moves it, and it is saved with the widget state
     index = traitlets.Int(0).tag(sync=True)

@@ -184,8 +184,10 @@ def test_the_view_gets_every_step_and_the_picture(tutorial_q) -> None:
     view = Stepper(q, gradient=torch.ones(2), names={"a": a, "b": b, "Q": q}).widget()
     assert len(view.steps) == 10 and view.steps[8]["text"].startswith("PowBackward0 receives")
     forward, backward = view.steps[0], view.steps[9]
-    assert forward["phase"] == "forward" and forward["faded"] and forward["grads"] == {}
-    assert backward["phase"] == "backward" and not backward["faded"]
+    assert forward["phase"] == "forward" and forward["grads"] == {}
+    assert backward["phase"] == "backward"
+    # each grad_fn box is computed at its forward step; the root's box after the last one
+    assert sorted(view.computed.values()) == [0, 1, 2, 3, 4]
     assert view.svg.startswith("<svg") and 'class="mg-grad"' in view.svg
     # the box the last step points at carries a's gradient, as PyTorch prints it
     box = view.steps[9]["grads"]
@@ -253,3 +255,45 @@ def test_without_dot_the_view_still_marks_each_gradient(tutorial_q, monkeypatch)
     marked = re.findall(r'<text class="mg-grad" data-box="(n\d+)"( data-prefix="[^"]*")?', view.svg)
     assert len(marked) == 6  # SubBackward0, MulBackward0, two PowBackward0, a and b
     assert all(prefix for _, prefix in marked)  # plain labels: 'grad ' shares the line
+
+
+def test_the_gradient_row_is_marked_even_when_the_data_reads_the_same() -> None:
+    pytest.importorskip("anywidget")
+    a = torch.tensor([1.0, 1.0], requires_grad=True)
+    stepper = Stepper((a * a / 2).sum(), names={"a": a})  # a.grad == a == [1., 1.]
+    view, leaf = stepper.widget(), stepper._board.graph.find(a)
+    marked = re.findall(r'<text class="mg-grad" data-box="(n\d+)"[^>]*>([^<]*)<', view.svg)
+    assert [text for box, text in marked if box == leaf] == ["[1.,\u00a01.]"]
+    box = view.svg.split(f"<title>{leaf}</title>")[1].split("</g>")[0]
+    data_row, grad_row = box.split('class="mg-grad"')
+    assert "[1., 1.]" in data_row.replace("\u00a0", " ")  # the data row stays as it is
+
+
+def test_each_box_has_room_for_its_longest_gradient() -> None:
+    a = torch.ones(8, requires_grad=True)
+    u = a * 1.0
+    q = (u * 123456.789).sum() + (u * -123456.789).sum()
+    stepper = Stepper(q, names={"a": a, "u": u, "q": q})
+    board = stepper._board
+    partials = [lines for changes in board.changes for lines in changes.values()]
+    longest = max(partials, key=len)
+    assert len(longest) > 1  # a partial sum of u's gradient takes two lines on its box
+    # ... and the box was laid out with as many lines, each as wide as the widest
+    assert any(rows >= len(longest) for rows in board._rows.values())
+
+
+def test_a_pytorch_stepper_puts_back_a_retained_grad_and_survives_split() -> None:
+    real = pytest.importorskip("torch")
+    a = real.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    b.retain_grad()
+    q = (b * b).sum()
+    Stepper(q, names={"a": a, "b": b, "q": q})
+    q.backward()
+    assert b.grad.tolist() == [4.0, 8.0] and a.grad.tolist() == [8.0, 16.0]
+    x = real.arange(5.0, requires_grad=True)
+    first, second = x.split([2, 3])
+    stepper = Stepper(first.sum() * 2 + second.sum(), names={"x": x})
+    assert stepper.last().leaf_grad(x).tolist() == [2.0, 2.0, 1.0, 1.0, 1.0]
+    split = next(s for s in stepper.steps if s.phase == "backward" and "Split" in s.node_name)
+    assert "receives a gradient for each of its outputs" in split.text
