@@ -1347,8 +1347,24 @@ def _called_after_backward(L: Any) -> Any:
     return y.grad_fn(L.ones(2))
 
 
+def _functional_create_graph(L: Any) -> list:
+    """Derivatives of whole Jacobians, Hessians and vector-Jacobian products."""
+    F = L.autograd.functional
+    grads = []
+    for make in (
+        lambda x: F.jacobian(lambda t: t**3, x, create_graph=True),
+        lambda x: F.hessian(lambda t: (t**3).sum(), x, create_graph=True),
+        lambda x: F.vjp(lambda t: t**3, x, L.ones(2), create_graph=True)[1],
+    ):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        make(x).sum().backward()
+        grads.append(x.grad)
+    return grads
+
+
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "format_spec_and_fstrings": _formatted,
+    "functional_create_graph": _functional_create_graph,
     "float64_from_python_floats": lambda L: L.tensor(
         [0.1, 1e-300, 1e300], dtype=L.float64
     ).tolist(),

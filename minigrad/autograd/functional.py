@@ -12,7 +12,10 @@ from minigrad.autograd.grad_mode import enable_grad
 from minigrad.tensor import Tensor
 
 
-def _prepare(inputs: Any) -> tuple[tuple[Tensor, ...], bool]:
+def _prepare(inputs: Any, create_graph: bool = False) -> tuple[tuple[Tensor, ...], bool]:
+    """The inputs as a tuple, each ready to differentiate against; with ``create_graph`` one
+    that requires grad is used as it is, so that the result stays linked to it (PyTorch
+    takes a view for the same end)."""
     is_tuple = isinstance(inputs, (tuple, list))
     items = tuple(inputs) if is_tuple else (inputs,)
     for position, item in enumerate(items):
@@ -21,14 +24,16 @@ def _prepare(inputs: Any) -> tuple[tuple[Tensor, ...], bool]:
                 f"The inputs given to jacobian must be either a Tensor or a tuple of Tensors but "
                 f"the value at index {position} has type {type(item).__name__}."
             )
-    return tuple(t.detach().requires_grad_() for t in items), is_tuple
+    return tuple(
+        t if create_graph and t.requires_grad else t.detach().requires_grad_() for t in items
+    ), is_tuple
 
 
 def vjp(
     func: Callable[..., Tensor], inputs: Any, v: Tensor | None = None, create_graph: bool = False
 ) -> tuple[Tensor, Any]:
     """``(func(inputs), vᵀ·J)``: the output, and ``v`` pulled back through the Jacobian."""
-    xs, is_tuple = _prepare(inputs)
+    xs, is_tuple = _prepare(inputs, create_graph)
     with enable_grad():
         out = func(*xs)
         grads = _grad(out, xs, v, create_graph=create_graph, allow_unused=True)
@@ -49,7 +54,7 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False) 
     tensor([[2., 0.],
             [0., 4.]])
     """
-    xs, inputs_tuple = _prepare(inputs)
+    xs, inputs_tuple = _prepare(inputs, create_graph)
     with enable_grad():
         out = func(*xs)
         outputs_tuple = isinstance(out, (tuple, list))
@@ -93,7 +98,7 @@ def _jacobian_blocks(out: Tensor, xs: tuple[Tensor, ...], create_graph: bool) ->
 
 def hessian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = False) -> Any:
     """The matrix of second derivatives of a scalar ``func`` at ``inputs``."""
-    xs, is_tuple = _prepare(inputs)
+    xs, is_tuple = _prepare(inputs, create_graph)
 
     def gradient(*args: Tensor) -> Any:
         out = func(*args)
