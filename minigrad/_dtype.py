@@ -86,6 +86,13 @@ def of_scalar(value: bool | int | float) -> dtype:
     return default_float
 
 
+def can_cast(source: dtype, target: dtype) -> bool:
+    """Whether an in-place op may write ``source`` values into a ``target`` tensor: yes within
+    a category (float64 into float32, as PyTorch allows), not from floats to integers or from
+    numbers to bool."""
+    return source._category <= target._category
+
+
 def promote(a: dtype, b: dtype) -> dtype:
     """The dtype PyTorch computes ``a`` with ``b`` in (torch.promote_types).
 

@@ -885,6 +885,8 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "inplace_on_a_saved_result_names_its_op": _inplace_after_exp,
     "calling_a_node_with_nothing": lambda L: _tutorial_q(L)[2].grad_fn(),
     "uint8_literal_too_large": lambda L: L.tensor([256], dtype=L.uint8),
+    "inplace_float_into_int": lambda L: L.ones(2, dtype=L.int64).add_(L.ones(2)),
+    "inplace_int_into_bool": lambda L: L.ones(2, dtype=L.bool).add_(L.ones(2, dtype=L.int64)),
     "int8_literal_too_small": lambda L: L.tensor([-129], dtype=L.int8),
     "int64_from_inf": lambda L: L.tensor([float("inf")], dtype=L.int64),
     "set_grad_enabled_not_bool": lambda L: L.set_grad_enabled("yes"),
@@ -1362,8 +1364,22 @@ def _functional_create_graph(L: Any) -> list:
     return grads
 
 
+def _inplace_casts(L: Any) -> list:
+    """In place, a result is cast to the tensor's dtype within a category."""
+    x, h, i = L.ones(2), L.ones(2, dtype=L.float16), L.ones(2, dtype=L.int32)
+    x += L.ones(2, dtype=L.float64) * 0.1
+    h.add_(L.ones(2))
+    i += L.ones(2, dtype=L.int64)
+    w = L.ones(2, requires_grad=True)
+    y = w * 1
+    y += L.ones(2, dtype=L.float64, requires_grad=True)
+    y.sum().backward()
+    return [x, h, i, y.dtype, w.grad]
+
+
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "format_spec_and_fstrings": _formatted,
+    "inplace_casts_within_a_category": _inplace_casts,
     "functional_create_graph": _functional_create_graph,
     "float64_from_python_floats": lambda L: L.tensor(
         [0.1, 1e-300, 1e300], dtype=L.float64

@@ -119,7 +119,7 @@ def _invert(self: Tensor) -> Tensor:
 def _inplace(self: Tensor, result: Tensor) -> Tensor:
     """Write ``result`` into ``self``'s memory and make ``self`` take ``result``'s history."""
     if result._data.dtype != self._data.dtype:
-        if _dtype.promote(result.dtype, self.dtype) is not self.dtype:
+        if not _dtype.can_cast(result.dtype, self.dtype):
             raise RuntimeError(
                 f"result type {result.dtype.title} can't be cast to the desired "
                 f"output type {self.dtype.title}"
