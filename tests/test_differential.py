@@ -886,6 +886,10 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "calling_a_node_with_nothing": lambda L: _tutorial_q(L)[2].grad_fn(),
     "uint8_literal_too_large": lambda L: L.tensor([256], dtype=L.uint8),
     "inplace_float_into_int": lambda L: L.ones(2, dtype=L.int64).add_(L.ones(2)),
+    "subtract_two_bool_tensors": lambda L: L.tensor([True]) - L.tensor([False]),
+    "subtract_a_bool_tensor": lambda L: 1 - L.tensor([True]),
+    "subtract_true": lambda L: L.tensor([1.0]) - True,
+    "abs_of_bool": lambda L: L.tensor([True]).abs(),
     "inplace_int_into_bool": lambda L: L.ones(2, dtype=L.bool).add_(L.ones(2, dtype=L.int64)),
     "int8_literal_too_small": lambda L: L.tensor([-129], dtype=L.int8),
     "int64_from_inf": lambda L: L.tensor([float("inf")], dtype=L.int64),
@@ -1380,6 +1384,7 @@ def _inplace_casts(L: Any) -> list:
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "format_spec_and_fstrings": _formatted,
     "inplace_casts_within_a_category": _inplace_casts,
+    "sign_of_bool": lambda L: [L.tensor([True, False]).sign(), L.sign(L.tensor([True]))],
     "functional_create_graph": _functional_create_graph,
     "float64_from_python_floats": lambda L: L.tensor(
         [0.1, 1e-300, 1e300], dtype=L.float64

@@ -386,14 +386,34 @@ def add(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``, broadcasting."""
+    _no_bool_subtraction(input, other)
     a, b = operands(input, other)
     return apply(SubBackward0, a, b, alpha=alpha)
 
 
 def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``other - alpha * input`` for a number ``other`` (``2 - t``)."""
+    _no_bool_subtraction(input, other)
     a, _ = operands(input, other)
     return apply(RsubBackward1, a, other=other, alpha=alpha)
+
+
+def _no_bool_subtraction(input: Any, other: Any) -> None:
+    """PyTorch's errors for ``-`` with bools, and the operator a learner may have meant."""
+    bools = [
+        (isinstance(x, Tensor) and x._data.dtype == np.bool_) or isinstance(x, (bool, np.bool_))
+        for x in (input, other)
+    ]
+    if all(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if any(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def mul(input: Tensor, other: Any) -> Tensor:
@@ -458,6 +478,8 @@ def sqrt(input: Tensor) -> Tensor:
 
 def abs(input: Tensor) -> Tensor:
     """Absolute value, elementwise."""
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return apply(AbsBackward0, input)
 
 
@@ -510,7 +532,10 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
 
 
 def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each element (no gradient flows through it)."""
+    """-1, 0 or 1 by the sign of each element (no gradient flows through it); a bool is its
+    own sign."""
+    if input._data.dtype == np.bool_:
+        return Tensor._make(input._data.copy())
     return Tensor._make(np.sign(input._data))
 
 
