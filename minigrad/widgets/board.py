@@ -17,7 +17,7 @@ import numpy as np
 from minigrad._printing import format_data
 from minigrad.viz import build_graph, to_dot
 from minigrad.viz.display import render
-from minigrad.widgets.steps import BACKWARD, FORWARD, Step
+from minigrad.widgets.steps import BACKWARD, FORWARD, Step, is_accumulate
 
 NO_GRAD_YET = "—"
 _GRAD = "grad"  # the name of the row that shows a box's gradient
@@ -89,9 +89,13 @@ class Board:
             now: dict[str, list[str]] = {}
             if step.phase == BACKWARD:
                 for node, grad in step.arrived.items():
-                    if not _is_leaf(node) and node in self._boxes:
+                    if not is_accumulate(node) and node in self._boxes:
                         now[self._boxes[node]] = box_lines(grad)
-                if step.grad is not None and step.node in self._boxes and not _is_leaf(step.node):
+                if (
+                    step.grad is not None
+                    and step.node in self._boxes
+                    and not is_accumulate(step.node)
+                ):
                     now[self._boxes[step.node]] = box_lines(step.grad)
                 if step.deposit is not None:
                     box = self.graph.find(step.deposit[0])
@@ -145,11 +149,6 @@ def _room(changes: list[dict[str, list[str]]]) -> dict[str, list[str]]:
         + ["\u00a0" * width[box]] * (rows[box] - len(lines))
         for box, lines in last.items()
     }
-
-
-def _is_leaf(node: Any) -> bool:
-    """An AccumulateGrad node, of minigrad or PyTorch."""
-    return hasattr(node, "variable")
 
 
 # Graphviz writes a box as <g id=".." class="node"><title>n3</title>…, then one <text> per

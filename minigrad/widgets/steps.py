@@ -52,6 +52,11 @@ class Recording(NamedTuple):
     failure: str | None
 
 
+def is_accumulate(node: Any) -> bool:
+    """An AccumulateGrad node, of minigrad or PyTorch (it holds the leaf as ``variable``)."""
+    return hasattr(node, "variable")
+
+
 def fmt(value: Any) -> str:
     """A value as PyTorch prints a tensor's values: aligned rows, summarised when large, and
     wrapped at 56 characters (PyTorch's 80, less what the explanation's column leaves)."""

@@ -17,21 +17,22 @@ from typing import Any
 import numpy as np
 
 from minigrad.ops import all_ops
-from minigrad.widgets.steps import BACKWARD, FORWARD, Recording, Step, assign, short
+from minigrad.viz.tensors import node_name
+from minigrad.widgets.steps import (
+    BACKWARD,
+    FORWARD,
+    Recording,
+    Step,
+    assign,
+    is_accumulate,
+    short,
+)
 
 _RULES = {op.__name__: op for op in all_ops()}
 
 
 def _numpy(tensor: Any) -> np.ndarray:
     return tensor.detach().cpu().numpy().copy()
-
-
-def _name(node: Any) -> str:
-    return node.name().rsplit("::", 1)[-1]
-
-
-def _is_accumulate(node: Any) -> bool:
-    return hasattr(node, "variable")
 
 
 class _Names:
@@ -51,7 +52,7 @@ class _Names:
     def of(self, node: Any) -> str:
         if node is None:
             return "constant"
-        if _is_accumulate(node):
+        if is_accumulate(node):
             return self.by_leaf.setdefault(id(node.variable), f"leaf{len(self.by_leaf) + 1}")
         return self.by_node.get(node, "?")
 
@@ -70,7 +71,7 @@ def _graph(root: Any) -> tuple[list[Any], dict[Any, int]]:
             if child is not None:
                 incoming[child] = incoming.get(child, 0) + 1
                 stack.append(child)
-    functions = sorted((n for n in found if not _is_accumulate(n)), key=lambda n: n._sequence_nr())
+    functions = sorted((n for n in found if not is_accumulate(n)), key=lambda n: n._sequence_nr())
     return functions, incoming
 
 
@@ -91,10 +92,10 @@ def _saved(fn: Any) -> dict[str, Any]:
 
 
 def _forward_step(fn: Any, names: _Names, known: dict[Any, np.ndarray]) -> Step:
-    op = _RULES.get(_name(fn))
+    op = _RULES.get(node_name(fn))
     result = names.of(fn)
     formula = op.formula if op is not None else "…"
-    lines = [f"{_name(fn)} recorded {result} = {formula}"]
+    lines = [f"{node_name(fn)} recorded {result} = {formula}"]
     inputs = op.input_names if op is not None else ()
     for position, (child, _) in enumerate(fn.next_functions):
         label = names.of(child) if child is not None else "a constant (no gradient)"
@@ -110,8 +111,8 @@ def _forward_step(fn: Any, names: _Names, known: dict[Any, np.ndarray]) -> Step:
     else:
         lines.append(f"  PyTorch keeps no value for {result} (name it to see it here)")
         title_value = "…"
-    title = f"{_name(fn)}: {result} = {formula} = {title_value}"
-    return Step(FORWARD, fn, _name(fn), title, "\n".join(lines))
+    title = f"{node_name(fn)}: {result} = {formula} = {title_value}"
+    return Step(FORWARD, fn, node_name(fn), title, "\n".join(lines))
 
 
 class _Watcher:
@@ -128,26 +129,30 @@ class _Watcher:
         grad = _numpy(received[0]) if len(received) == 1 else None
         wrt = self.names.of(fn)
         if grad is not None:
-            lines = [assign(f"{_name(fn)} receives grad = ∂{self.root_name}/∂{wrt} = ", grad)]
+            lines = [assign(f"{node_name(fn)} receives grad = ∂{self.root_name}/∂{wrt} = ", grad)]
         else:  # an op with several outputs: one gradient per output
-            lines = [f"{_name(fn)} receives a gradient for each of its outputs:"]
+            lines = [f"{node_name(fn)} receives a gradient for each of its outputs:"]
             lines += [assign(f"  output {k}: ", _numpy(g)) for k, g in enumerate(received)]
         arrived, sent = self._sent(fn, grad_inputs, lines)
-        title = f"{_name(fn)}: grad {short(grad) if grad is not None else '…'} → " + ", ".join(sent)
-        step = Step(BACKWARD, fn, _name(fn), title, "\n".join(lines), grad=grad, arrived=arrived)
+        title = f"{node_name(fn)}: grad {short(grad) if grad is not None else '…'} → " + ", ".join(
+            sent
+        )
+        step = Step(
+            BACKWARD, fn, node_name(fn), title, "\n".join(lines), grad=grad, arrived=arrived
+        )
         self.steps.append(step)
         for child, _ in fn.next_functions:
             if child is None:
                 continue
             self.waiting[child] -= 1
             # AccumulateGrad has the highest sequence number: PyTorch runs it once it is ready
-            if _is_accumulate(child) and self.waiting[child] == 0 and child in self.to_leaves:
+            if is_accumulate(child) and self.waiting[child] == 0 and child in self.to_leaves:
                 self._accumulate(child)
 
     def _sent(self, fn: Any, grad_inputs: tuple, lines: list[str]) -> tuple[dict, list[str]]:
         """What ``fn`` sends to each input, written into ``lines``; the sums so far sent to
         leaves, and the one-line versions for the title."""
-        op = _RULES.get(_name(fn))
+        op = _RULES.get(node_name(fn))
         arrived: dict[Any, np.ndarray] = {}
         sent = []
         for position, ((child, _), g) in enumerate(zip(fn.next_functions, grad_inputs)):
@@ -161,7 +166,7 @@ class _Watcher:
             lines.append(f"  to {input_name or 'input'} ({label}): {rule}")
             lines.append(assign("      = ", value))
             sent.append(short(value))
-            if _is_accumulate(child):
+            if is_accumulate(child):
                 total = self.to_leaves.get(child)
                 self.to_leaves[child] = arrived[child] = value if total is None else total + value
         return arrived, sent
@@ -172,7 +177,7 @@ class _Watcher:
         text = assign(f"AccumulateGrad stores the gradient in {leaf}.grad = ", total)
         title = f"AccumulateGrad: {leaf}.grad = {short(total)}"
         self.steps.append(
-            Step(BACKWARD, node, _name(node), title, text, (node.variable, total), total)
+            Step(BACKWARD, node, node_name(node), title, text, (node.variable, total), total)
         )
 
 
@@ -189,7 +194,7 @@ def record_torch(root: Any, gradient: Any, names: dict[str, Any]) -> Recording:
             known[tensor.grad_fn] = _numpy(tensor)
     known.setdefault(root.grad_fn, _numpy(root))
     steps = [_forward_step(fn, labels, known) for fn in functions]
-    accumulators = [node for node in incoming if _is_accumulate(node)]
+    accumulators = [node for node in incoming if is_accumulate(node)]
     leaves = [(node.variable, _numpy(node.variable)) for node in accumulators]
     outputs = {fn: (labels.of(fn), value) for fn, value in known.items()}
     recording = Recording(steps, functions, outputs, leaves, None)
