@@ -45,44 +45,27 @@ from minigrad.creation import (
     zeros,
     zeros_like,
 )
-from minigrad.ops import allclose, equal, isclose
-from minigrad.ops.linalg import dot, matmul, mm, mv
-from minigrad.ops.pointwise import (
+from minigrad.ops.arithmetic import add, div, mul, neg, pow, reciprocal, sub  # noqa: A004
+from minigrad.ops.elementwise import (
     abs,  # noqa: A004
-    add,
     clamp,
     clone,
     cos,
-    div,
     exp,
     log,
-    mul,
-    neg,
-    pow,  # noqa: A004
-    reciprocal,
     relu,
     sigmoid,
     sign,
     sin,
     sqrt,
-    sub,
     tanh,
     where,
 )
+from minigrad.ops.indexing import cat, masked_fill, select, stack
+from minigrad.ops.linalg import dot, matmul, mm, mv
+from minigrad.ops.logic import allclose, eq, equal, ge, gt, isclose, le, lt, ne
 from minigrad.ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: A004
-from minigrad.ops.shape import (
-    cat,
-    flatten,
-    masked_fill,
-    permute,
-    reshape,
-    select,
-    squeeze,
-    stack,
-    t,
-    transpose,
-    unsqueeze,
-)
+from minigrad.ops.views import flatten, permute, reshape, squeeze, t, transpose, unsqueeze
 from minigrad.random import (
     Generator,
     default_generator,

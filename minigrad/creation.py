@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad import _dtype, random
 from minigrad._dtype import dtype
-from minigrad.ops.shape import _is_int, _sizes
+from minigrad.ops.views import _is_int, _sizes
 from minigrad.random import Generator
 from minigrad.tensor import Tensor
 

@@ -1,7 +1,8 @@
 """``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
 
-Arithmetic, reductions and shape methods are attached from the op table in ``minigrad.ops``,
-so that every op is defined exactly once.
+The methods for ops (``t.mul``, ``t * u``, ``t.sum()`` …) are not written here: each op
+function in ``minigrad/ops`` names its methods with ``@tensor_method``, so that every op is
+defined exactly once.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import warnings
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from numbers import Number
 from typing import Any
 
 import numpy as np
 
-from minigrad import _dtype, _printing
+from minigrad import _dtype, _printing, autograd
 from minigrad._dtype import dtype
 from minigrad.autograd.graph import AccumulateGrad, Edge, RemovableHandle
 
@@ -56,7 +58,7 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
-_NO_EDGE: Edge = (None, 0)  # shared: most inputs that need no gradient are numbers
+NO_EDGE: Edge = (None, 0)  # where the gradient of an input that wants none goes
 
 
 class _Version:
@@ -236,9 +238,7 @@ class Tensor:
         inputs: Tensor | Sequence[Tensor] | None = None,
     ) -> None:
         """Compute the gradient of this tensor with respect to the graph's leaves into ``.grad``."""
-        from minigrad.autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """The same memory as a new leaf without history."""
@@ -272,18 +272,19 @@ class Tensor:
 
     def _edge(self) -> Edge:
         """Where this tensor's gradient goes: its grad_fn, its AccumulateGrad, or nowhere."""
-        if self._base is not None and self._version_counter.history != self._view_of_history:
+        node = self.grad_fn
+        if node is None:
+            if not self._requires_grad:
+                return NO_EDGE
+            node = self._accumulator or self._accumulate_grad()
+        elif self._base is not None and self._version_counter.history != self._view_of_history:
             raise RuntimeError(
                 "This view was taken before an in-place operation gave its base tensor a new "
                 "history, so its own history is out of date and gradients through it would be "
                 "wrong. Take the view again after the in-place operation (or compute out of "
                 "place, e.g. `y = y * 3` instead of `y.mul_(3)`)."
             )
-        if self.grad_fn is not None:
-            return (self.grad_fn, 0)
-        if self._requires_grad:
-            return (self._accumulate_grad(), 0)
-        return _NO_EDGE
+        return (node, 0)
 
     def _accumulate_grad(self) -> AccumulateGrad:
         """This leaf's AccumulateGrad node, made once: every graph shares it.
@@ -378,6 +379,53 @@ class Tensor:
     def _wrap_dim(self, dim: int) -> int:
         """``dim`` as a non-negative index, with PyTorch's error when out of range."""
         return wrap_dim(dim, self._data.ndim)
+
+
+def share_memory(view: Tensor, source: Tensor) -> None:
+    """``view`` shares ``source``'s memory: in-place changes to either count for both."""
+    view._version_counter = counter = source._shared_version()
+    view._base = source if source._base is None else source._base
+    view._view_of_history = counter.history
+
+
+def tensor_method(
+    *names: str, operator: bool = False, is_property: bool = False
+) -> Callable[[Any], Any]:
+    """Make the decorated op function ``Tensor.<name>`` for each of ``names`` (a property
+    such as ``t.T`` when ``is_property``).
+
+    An ``operator`` method (``__mul__``) returns NotImplemented for an operand that is not a
+    tensor or a number, so that Python raises its usual TypeError (``t * "a"``).
+    """
+
+    def attach(function: Any) -> Any:
+        method = property(function) if is_property else function
+        for name in names:
+            setattr(Tensor, name, _as_operator(function, name) if operator else method)
+        return function
+
+    return attach
+
+
+_NUMBER_TYPES = (int, float, bool)
+
+
+def is_number(value: object) -> bool:
+    """True for Python numbers and numpy scalars: what may stand beside a tensor in arithmetic."""
+    if type(value) in _NUMBER_TYPES:
+        return True
+    return isinstance(value, (Number, np.bool_)) and not isinstance(value, complex)
+
+
+def _as_operator(function: Any, name: str) -> Any:
+    def method(self: Tensor, other: Any) -> Any:
+        if isinstance(other, Tensor) or (is_number(other) and name != "__matmul__"):
+            return function(self, other)
+        return NotImplemented
+
+    method.__name__ = name
+    method.__doc__ = function.__doc__
+    return method
 
 
 def wrap_dim(dim: int, ndim: int) -> int:

@@ -1,21 +1,16 @@
-"""``minigrad.autograd``: ``backward``, ``grad``, grad modes, ``functional`` and ``gradcheck``.
-
-(``Tensor`` is imported inside the functions: ``minigrad.tensor`` itself imports this package.)
-"""
+"""``minigrad.autograd``: ``backward``, ``grad``, grad modes, ``functional`` and ``gradcheck``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from minigrad.autograd.engine import BackwardStep, observe, run_backward
+from minigrad.autograd.function import Function
 from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from minigrad.autograd.graph import AccumulateGrad, Function, Node
-
-if TYPE_CHECKING:
-    from minigrad.tensor import Tensor
+from minigrad.autograd.graph import AccumulateGrad, Node
+from minigrad.tensor import Size, Tensor
 
 __all__ = [
     "AccumulateGrad",
@@ -40,7 +35,6 @@ def _as_tuple(value: object) -> tuple:
 
 def _make_grads(outputs: tuple[Tensor, ...], grads: tuple) -> list[Tensor]:
     """The starting gradient for each output: given, or 1 for a scalar."""
-    from minigrad.tensor import Size, Tensor
 
     for grad in grads[: len(outputs)]:  # PyTorch checks what it pairs with an output first
         if grad is not None and not isinstance(grad, Tensor):
@@ -75,7 +69,6 @@ def _make_grads(outputs: tuple[Tensor, ...], grads: tuple) -> list[Tensor]:
 
 
 def _check_outputs(outputs: tuple) -> None:
-    from minigrad.tensor import Tensor
 
     for output in outputs:
         if not isinstance(output, Tensor):
@@ -124,8 +117,6 @@ def grad(
     >>> torch.autograd.grad(dx, x)                                # 6x = 18
     (tensor(18.),)
     """
-    from minigrad.tensor import Tensor
-
     outs = _as_tuple(outputs)
     _check_outputs(outs)
     targets = _as_tuple(inputs)

@@ -8,6 +8,9 @@
 3. An ``AccumulateGrad`` node adds what reaches it into its leaf's ``.grad``. The additions
    are written once the whole pass has succeeded, so a pass that raises changes no ``.grad``.
 
+The gradients flowing through the loop are plain numpy arrays; with ``create_graph=True``
+they are tensors, and every backward formula is recorded as it runs.
+
 ``_Pass.run`` is that loop. What PyTorch's surface adds around it are small helpers that cost
 nothing when unused: hooks and ``retain_grad`` (``_Pass.hooked``), the gradients captured for
 ``autograd.grad`` and ``backward(inputs=...)`` and the nodes worth running for them
@@ -19,15 +22,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import AccumulateGrad, Node, accumulate_into
-
-if TYPE_CHECKING:
-    from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor
 
 
 class BackwardStep(NamedTuple):
@@ -78,17 +79,22 @@ def run_backward(
     """
     starts = _start_nodes(roots)
     capture = _Capture(starts, inputs) if inputs else None
+    if not create_graph:
+        grad_outputs = [grad._data for grad in grad_outputs]
     backward = _Pass(starts, grad_outputs, capture, retain_graph, accumulate, hooks)
+    backward.arrays = not create_graph
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
         with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
             backward.run()
         for tensor, grad in backward.deposits:
-            accumulate_into(tensor, grad, create_graph)
+            accumulate_into(tensor, backward.tensor(grad), create_graph)
     finally:
         grad_mode.state.enabled = previous_mode
-    return [] if capture is None else capture.gradients
+    if capture is None:
+        return []
+    return [None if g is None else backward.tensor(g) for g in capture.gradients]
 
 
 def _start_nodes(roots: Sequence[Tensor]) -> list[Node]:
@@ -119,12 +125,13 @@ class _Pass:
         "accumulate",
         "deposits",
         "observers",
+        "arrays",
     )
 
     def __init__(
         self,
         starts: list[Node],
-        grad_outputs: Sequence[Tensor],
+        grad_outputs: Sequence[Any],
         capture: _Capture | None,
         retain_graph: bool,
         accumulate: bool,
@@ -141,8 +148,9 @@ class _Pass:
         self.pushed = len(self.ready)
         self.capture, self.hooks = capture, hooks
         self.retain_graph, self.accumulate = retain_graph, accumulate
-        self.deposits: list[tuple[Tensor, Tensor]] = []
+        self.deposits: list[tuple[Tensor, Any]] = []
         self.observers = tuple(_observers)
+        self.arrays = True  # gradients are numpy arrays (tensors when recording backward)
 
     def run(self) -> None:
         """Run every ready node, latest created first, until none is left (step 2)."""
@@ -157,16 +165,31 @@ class _Pass:
                 continue
             self.hand_on(node, node._run(grad, self))
 
-    def hooked(self, node: Node, grad: Tensor) -> Tensor:
+    def hooked(self, node: Node, grad: Any) -> Any:
         """``grad`` as the hooks leave it: those of the tensor (or leaf) ``node`` stands for,
         then ``retain_grad``, which keeps it, then the node's own pre-hooks."""
         registered = node.variable._hooks if type(node) is AccumulateGrad else node._grad_hooks
         if registered:
-            grad = _run_hooks(registered, grad)
+            grad = self.array(_run_hooks(registered, self.tensor(grad)))
         retained = node._retained
         if retained is not None and retained() is not None:
             self.deposits.append((retained(), grad))
-        return node._before(grad) if node._pre_hooks else grad
+        return self.array(node._before(self.tensor(grad))) if node._pre_hooks else grad
+
+    def hooked_after(self, node: Node, grads: tuple, grad: Any) -> tuple:
+        """``grads``, what ``node`` sends on, as its post hooks leave them."""
+        tensors = tuple([None if g is None else self.tensor(g) for g in grads])
+        return tuple(
+            [None if g is None else self.array(g) for g in node._after(tensors, self.tensor(grad))]
+        )
+
+    def tensor(self, grad: Any) -> Tensor:
+        """A gradient of this pass as a tensor, as hooks, observers and ``.grad`` see it."""
+        return Tensor._make(np.asarray(grad)) if self.arrays else grad
+
+    def array(self, grad: Tensor) -> Any:
+        """A tensor (from a hook) as a gradient of this pass."""
+        return grad._data if self.arrays else grad
 
     def hand_on(self, node: Node, grads: tuple[Tensor | None, ...]) -> None:
         """Add each gradient to what waits at the matching input; queue the inputs now ready."""
@@ -184,8 +207,10 @@ class _Pass:
                 heapq.heappush(self.ready, (-child._sequence, self.pushed, child))
                 self.pushed += 1
 
-    def notify(self, node: Node, grad: Tensor | None, grads: tuple[Tensor | None, ...]) -> None:
+    def notify(self, node: Node, grad: Any, grads: tuple) -> None:
         """Tell the observers what ``node`` received and sent (a leaf: what its .grad holds)."""
+        grad = None if grad is None else self.tensor(grad)
+        grads = tuple([None if g is None else self.tensor(g) for g in grads])
         leaf_grad = _add(node.variable._grad, grad) if type(node) is AccumulateGrad else None
         for observer in self.observers:
             observer(BackwardStep(node, grad, grads, leaf_grad))

@@ -9,6 +9,7 @@ import numpy as np
 
 from minigrad.autograd import grad as _grad
 from minigrad.autograd.grad_mode import enable_grad
+from minigrad.ops.indexing import stack
 from minigrad.tensor import Tensor
 
 
@@ -74,8 +75,6 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False) 
 
 def _jacobian_blocks(out: Tensor, xs: tuple[Tensor, ...], create_graph: bool) -> tuple:
     """∂out/∂x for each x: one backward pass per element of ``out`` (a row of the Jacobian)."""
-    from minigrad.ops.shape import stack
-
     rows: list[list[Tensor]] = [[] for _ in xs]
     if out.requires_grad:  # an output that does not depend on the inputs has zero rows
         flat = out.reshape(-1)

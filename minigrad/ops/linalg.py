@@ -2,81 +2,66 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from minigrad.autograd.graph import Function
-from minigrad.ops._apply import apply, check_broadcast
-from minigrad.tensor import Tensor
+from minigrad.autograd.function import Function, check_broadcast
+from minigrad.tensor import Tensor, tensor_method
 
 
 class DotBackward0(Function):
     formula = "Σ self · tensor"
     rules = ("grad · tensor", "grad · self")
     input_names = ("self", "tensor")
+    saved = ("self", "tensor")
+    saved_only_for = {"self": "tensor", "tensor": "self"}
 
-    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save(self=a if b._requires_grad else None, tensor=b if a._requires_grad else None)
-        return np.asarray(np.dot(a._data, b._data))
+    @staticmethod
+    def forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.dot(a, b)
 
-    def backward(self, grad: Tensor) -> tuple:
+    def backward(self, grad: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
-        return (
-            grad * self._saved_tensor if need_a else None,
-            grad * self._saved_self if need_b else None,
-        )
+        return grad * b if need_a else None, grad * a if need_b else None
 
 
 class MvBackward0(Function):
     formula = "self @ vec"
     rules = ("grad ⊗ vec  (outer product)", "selfᵀ @ grad")
     input_names = ("self", "vec")
+    saved = ("self", "vec")
+    saved_only_for = {"self": "vec", "vec": "self"}
 
-    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save(self=a if b._requires_grad else None, vec=b if a._requires_grad else None)
-        return a._data @ b._data
+    @staticmethod
+    def forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a @ b
 
-    def backward(self, grad: Tensor) -> tuple:
+    def backward(self, grad: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
-        return (
-            grad.unsqueeze(1) * self._saved_vec.unsqueeze(0) if need_a else None,
-            self._saved_self.t().mv(grad) if need_b else None,
-        )
+        return grad[:, None] * b[None, :] if need_a else None, a.mT @ grad if need_b else None
 
 
 class MmBackward0(Function):
     formula = "self @ mat2"
     rules = ("grad @ mat2ᵀ", "selfᵀ @ grad")
     input_names = ("self", "mat2")
+    saved = ("self", "mat2")
+    saved_only_for = {"self": "mat2", "mat2": "self"}
 
-    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save(self=a if b._requires_grad else None, mat2=b if a._requires_grad else None)
-        return a._data @ b._data
+    @staticmethod
+    def forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a @ b
 
-    def backward(self, grad: Tensor) -> tuple:
+    def backward(self, grad: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
-        return (
-            grad.mm(self._saved_mat2.t()) if need_a else None,
-            self._saved_self.t().mm(grad) if need_b else None,
-        )
+        return grad @ b.mT if need_a else None, a.mT @ grad if need_b else None
 
 
-class BmmBackward0(Function):
+class BmmBackward0(MmBackward0):
     """A batch of matrix products, broadcasting over the leading dimensions."""
 
     formula = "self @ mat2, per batch"
-    rules = ("grad @ mat2ᵀ", "selfᵀ @ grad")
-    input_names = ("self", "mat2")
-
-    def forward(self, a: Tensor, b: Tensor) -> np.ndarray:
-        self.save(self=a if b._requires_grad else None, mat2=b if a._requires_grad else None)
-        return np.matmul(a._data, b._data)
-
-    def backward(self, grad: Tensor) -> tuple:
-        need_a, need_b = self.needs_input_grad
-        return (
-            grad.matmul(self._saved_mat2.transpose(-1, -2)) if need_a else None,
-            self._saved_self.transpose(-1, -2).matmul(grad) if need_b else None,
-        )
 
 
 def _same_dtype(a: Tensor, b: Tensor) -> None:
@@ -91,6 +76,7 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape))
 
 
+@tensor_method("mm")
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Product of two matrices."""
     for name, t in (("self", input), ("mat2", mat2)):
@@ -102,9 +88,10 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(input._data.shape)} and "
             f"{_shape_text(mat2._data.shape)})"
         )
-    return apply(MmBackward0, input, mat2)
+    return MmBackward0.apply(input, mat2)
 
 
+@tensor_method("mv")
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Product of a matrix and a vector."""
     if input._data.ndim != 2 or vec._data.ndim != 1:
@@ -117,9 +104,10 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
             f"size mismatch, got input ({input._data.shape[0]}), mat "
             f"({_shape_text(input._data.shape)}), vec ({vec._data.shape[0]})"
         )
-    return apply(MvBackward0, input, vec)
+    return MvBackward0.apply(input, vec)
 
 
+@tensor_method("dot")
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Inner product of two vectors."""
     if input._data.ndim != 1 or tensor._data.ndim != 1:
@@ -133,9 +121,11 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
             f"number of elements, but got {n} and {m} elements respectively"
         )
-    return apply(DotBackward0, input, tensor)
+    return DotBackward0.apply(input, tensor)
 
 
+@tensor_method("matmul")
+@tensor_method("__matmul__", operator=True)
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """The matrix product ``input @ other``, choosing dot, mv, mm or a batched product."""
     if not isinstance(other, Tensor):
@@ -174,7 +164,7 @@ def _batched(input: Tensor, other: Tensor) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(a._data.shape[-2:])} and "
             f"{_shape_text(b._data.shape[-2:])})"
         )
-    out = apply(BmmBackward0, a, b)
+    out = BmmBackward0.apply(a, b)
     if input._data.ndim == 1:
         out = out.squeeze(-2)
     if other._data.ndim == 1:

@@ -7,127 +7,105 @@ from typing import Any
 import numpy as np
 
 from minigrad import _dtype
-from minigrad.autograd.graph import Function
-from minigrad.ops._apply import apply
-from minigrad.tensor import Tensor, wrap_dim
-
-
-def _expand_back(
-    grad: Tensor, dims: tuple[int, ...], keepdim: bool, shape: tuple[int, ...]
-) -> Tensor:
-    """Spread a reduced gradient back over the shape it was reduced from."""
-    if not keepdim:
-        for dim in sorted(dims):
-            grad = grad.unsqueeze(dim)
-    return grad.expand(shape)
+from minigrad.autograd.function import Function
+from minigrad.ops import _xp
+from minigrad.tensor import Tensor, tensor_method, wrap_dim
 
 
 class SumBackward0(Function):
     formula = "Σ self"
     rules = ("grad copied to every element",)
+    saved = ("self_sym_sizes",)
 
-    def forward(self, a: Tensor) -> np.ndarray:
-        self.save(self_sym_sizes=a._data.shape)
-        return np.asarray(np.add.reduce(a._data, axis=None, dtype=_sum_type(a)))
+    @staticmethod
+    def forward(a: np.ndarray) -> np.ndarray:
+        return np.add.reduce(a, axis=None, dtype=_sum_type(a))
 
-    def backward(self, grad: Tensor) -> Tensor:
-        return grad.expand(self._saved_self_sym_sizes)
+    def backward(self, grad: Any, sizes: tuple[int, ...]) -> Any:
+        return _xp.expand(grad, sizes)
 
 
 class SumBackward1(Function):
     formula = "Σ self along dim"
     rules = ("grad copied along dim",)
+    saved = ("dim", "keepdim", "self_sym_sizes")
 
-    def forward(self, a: Tensor, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        self.save(dim=dim, keepdim=keepdim, self_sym_sizes=a._data.shape)
-        return np.asarray(np.add.reduce(a._data, axis=dim, keepdims=keepdim, dtype=_sum_type(a)))
+    @staticmethod
+    def forward(a: np.ndarray, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
+        return np.add.reduce(a, axis=dim, keepdims=keepdim, dtype=_sum_type(a))
 
-    def backward(self, grad: Tensor) -> Tensor:
-        return _expand_back(grad, self._saved_dim, self._saved_keepdim, self._saved_self_sym_sizes)
+    def backward(self, grad: Any, dim: tuple[int, ...], keepdim: bool, sizes: tuple) -> Any:
+        return _xp.expand(grad if keepdim else _xp.unsqueeze(grad, dim), sizes)
 
 
 class MeanBackward0(Function):
     formula = "Σ self / numel"
     rules = ("grad / numel, copied to every element",)
+    saved = ("self_sym_sizes", "self_sym_numel")
 
-    def forward(self, a: Tensor) -> np.ndarray:
-        self.save(self_sym_sizes=a._data.shape, self_sym_numel=a._data.size)
-        total = np.add.reduce(a._data, axis=None)
-        return np.asarray(total / a._data.size, dtype=a._data.dtype)  # nan when empty
+    @staticmethod
+    def forward(a: np.ndarray) -> np.ndarray:
+        return np.asarray(np.add.reduce(a, axis=None) / a.size, dtype=a.dtype)  # nan when empty
 
-    def backward(self, grad: Tensor) -> Tensor:
-        return (grad / self._saved_self_sym_numel).expand(self._saved_self_sym_sizes)
+    def backward(self, grad: Any, sizes: tuple[int, ...], numel: int) -> Any:
+        return _xp.expand(grad / numel, sizes)
 
 
 class MeanBackward1(Function):
     formula = "Σ self / n along dim"
     rules = ("grad / n, copied along dim",)
+    saved = ("dim", "keepdim", "self_sym_sizes", "self_sym_numel")
 
-    def forward(self, a: Tensor, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
-        shape = a._data.shape
-        self.save(dim=dim, keepdim=keepdim, self_sym_sizes=shape, self_sym_numel=a._data.size)
+    @staticmethod
+    def forward(a: np.ndarray, dim: tuple[int, ...], keepdim: bool) -> np.ndarray:
         with np.errstate(all="ignore"):  # inf − inf is nan, silently, as in PyTorch
-            mean = a._data.mean(axis=dim, keepdims=keepdim)
-        return np.asarray(mean, dtype=a._data.dtype)
+            return np.asarray(a.mean(axis=dim, keepdims=keepdim), dtype=a.dtype)
 
-    def backward(self, grad: Tensor) -> Tensor:
-        shape = self._saved_self_sym_sizes
-        count = int(np.prod([shape[d] for d in self._saved_dim]))
-        return _expand_back(grad / count, self._saved_dim, self._saved_keepdim, shape)
+    def backward(
+        self, grad: Any, dim: tuple[int, ...], keepdim: bool, sizes: tuple, numel: int
+    ) -> Any:
+        count = int(np.prod([sizes[d] for d in dim]))
+        grad = grad / count
+        return _xp.expand(grad if keepdim else _xp.unsqueeze(grad, dim), sizes)
 
 
 class _ExtremumAll(Function):
     """max or min of all elements; ties share the gradient evenly, as in PyTorch."""
 
     rules = ("grad shared among the elements equal to result",)
-    saves_result = True
+    saved = ("self", "result")
 
-    def forward(self, a: Tensor) -> np.ndarray:
-        if a._data.size == 0:
-            raise RuntimeError(
-                f"{self.reducer.__name__}(): Expected reduction dim to be specified for "
-                "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
-            )
-        self.save(self=a)
-        return np.asarray(self.reducer(a._data))
-
-    def backward(self, grad: Tensor) -> Tensor:
-        a, result = self._saved_self, self._saved_result
+    def backward(self, grad: Any, a: Any, result: Any) -> Any:
         winners = (a == result) | ((a != a) & (result != result))  # a NaN maximum wins too
         return winners * (grad / winners.sum())
 
 
 class MaxBackward1(_ExtremumAll):
     formula = "max(self)"
-    reducer = staticmethod(np.max)
+    forward = staticmethod(np.max)
 
 
 class MinBackward1(_ExtremumAll):
     formula = "min(self)"
-    reducer = staticmethod(np.min)
+    forward = staticmethod(np.min)
 
 
 class _ExtremumDim(Function):
     """max or min along one dimension: the gradient goes to the chosen index."""
 
     rules = ("grad sent to the index that was chosen",)
+    saved = ("dim", "keepdim", "indices", "self_sym_sizes")
 
-    def forward(self, a: Tensor, dim: int, keepdim: bool, indices: np.ndarray) -> np.ndarray:
-        self.save(dim=dim, keepdim=keepdim, indices=indices, self_sym_sizes=a._data.shape)
-        values = np.take_along_axis(a._data, indices, axis=dim)
+    @staticmethod
+    def forward(a: np.ndarray, dim: int, keepdim: bool, indices: np.ndarray) -> np.ndarray:
+        values = np.take_along_axis(a, indices, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
-    def backward(self, grad: Tensor) -> Tensor:
-        dim = self._saved_dim
-        if not self._saved_keepdim:
-            grad = grad.unsqueeze(dim)
-        return apply(
-            GatherBackwardBackward0,
-            grad,
-            indices=self._saved_indices,
-            dim=dim,
-            shape=self._saved_self_sym_sizes,
-        )
+    def backward(
+        self, grad: Any, dim: int, keepdim: bool, indices: np.ndarray, sizes: tuple
+    ) -> Any:
+        grad = grad if keepdim else _xp.unsqueeze(grad, (dim,))
+        return GatherBackwardBackward0.apply(grad, indices=indices, dim=dim, shape=sizes)
 
 
 class MaxBackward0(_ExtremumDim):
@@ -144,15 +122,16 @@ class GatherBackwardBackward0(Function):
     formula = "grad scattered to indices"
     rules = ("grad gathered from indices",)
     input_names = ("grad",)
+    saved = ("indices", "dim")
 
-    def forward(self, grad: Tensor, indices: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
-        self.save(indices=indices, dim=dim)
-        out = np.zeros(shape, dtype=grad._data.dtype)
-        np.put_along_axis(out, indices, grad._data, axis=dim)
+    @staticmethod
+    def forward(grad: np.ndarray, indices: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
+        out = np.zeros(shape, dtype=grad.dtype)
+        np.put_along_axis(out, indices, grad, axis=dim)
         return out
 
-    def backward(self, grad: Tensor) -> Tensor:
-        return apply(GatherBackward0, grad, indices=self._saved_indices, dim=self._saved_dim)
+    def backward(self, grad: Any, indices: np.ndarray, dim: int) -> Any:
+        return GatherBackward0.apply(grad, indices=indices, dim=dim)
 
 
 class GatherBackward0(Function):
@@ -160,24 +139,19 @@ class GatherBackward0(Function):
 
     formula = "self gathered at indices"
     rules = ("grad scattered to indices",)
+    saved = ("indices", "dim", "self_sym_sizes")
 
-    def forward(self, a: Tensor, indices: np.ndarray, dim: int) -> np.ndarray:
-        self.save(indices=indices, dim=dim, self_sym_sizes=a._data.shape)
-        return np.take_along_axis(a._data, indices, axis=dim)
+    @staticmethod
+    def forward(a: np.ndarray, indices: np.ndarray, dim: int) -> np.ndarray:
+        return np.take_along_axis(a, indices, axis=dim)
 
-    def backward(self, grad: Tensor) -> Tensor:
-        return apply(
-            GatherBackwardBackward0,
-            grad,
-            indices=self._saved_indices,
-            dim=self._saved_dim,
-            shape=self._saved_self_sym_sizes,
-        )
+    def backward(self, grad: Any, indices: np.ndarray, dim: int, sizes: tuple) -> Any:
+        return GatherBackwardBackward0.apply(grad, indices=indices, dim=dim, shape=sizes)
 
 
-def _sum_type(a: Tensor) -> Any:
+def _sum_type(a: np.ndarray) -> Any:
     """Integer and bool sums are int64 in PyTorch."""
-    return np.int64 if a._data.dtype.kind in "biu" else a._data.dtype
+    return np.int64 if a.dtype.kind in "biu" else a.dtype
 
 
 def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
@@ -190,15 +164,17 @@ def _dims(dim: Any, ndim: int) -> tuple[int, ...]:
     return wrapped if ndim else ()  # a 0-d tensor accepts dim 0 and -1 and is its own sum
 
 
+@tensor_method("sum")
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum of all elements, or along ``dim`` (an int or a tuple of ints)."""
     if dtype is not None:
         input = input.to(_dtype.check(dtype, "sum"))
     if dim is None:
-        return apply(SumBackward0, input)
-    return apply(SumBackward1, input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
+        return SumBackward0.apply(input)
+    return SumBackward1.apply(input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
 
 
+@tensor_method("mean")
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Mean of all elements, or along ``dim``; defined for floating-point tensors."""
     if dtype is not None:
@@ -209,8 +185,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
             f"or complex dtype. Got: {input.dtype.title}"
         )
     if dim is None:
-        return apply(MeanBackward0, input)
-    return apply(MeanBackward1, input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
+        return MeanBackward0.apply(input)
+    return MeanBackward1.apply(input, dim=_dims(dim, input._data.ndim), keepdim=keepdim)
 
 
 class _ReturnType(tuple):
@@ -239,14 +215,19 @@ _MinResult = type("min", (_ReturnType,), {"__slots__": ()})
 def _extremum(input: Tensor, dim: Any, keepdim: bool, ops: tuple, kind: type) -> Any:
     all_op, dim_op = ops
     if dim is None:
-        return apply(all_op, input)
+        if input._data.size == 0:
+            raise RuntimeError(
+                f"{kind.__name__}(): Expected reduction dim to be specified for "
+                "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+            )
+        return all_op.apply(input)
     d = wrap_dim(dim, input._data.ndim)
     source = input if input._data.ndim else input.reshape(1)
     if source._data.shape[d] == 0:
         raise IndexError(f"{kind.__name__}(): Expected reduction dim {d} to have non-zero size.")
     arg = np.argmax if kind is _MaxResult else np.argmin
     indices = np.expand_dims(arg(source._data, axis=d), d)
-    values = apply(dim_op, source, dim=d, keepdim=keepdim, indices=indices)
+    values = dim_op.apply(source, dim=d, keepdim=keepdim, indices=indices)
     if not keepdim:
         indices = indices.squeeze(d)
     if not input._data.ndim:
@@ -254,16 +235,19 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, ops: tuple, kind: type) ->
     return kind((values, Tensor._make(indices.astype(np.int64, copy=False))))
 
 
+@tensor_method("max")
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The largest element, or ``(values, indices)`` along ``dim``."""
     return _extremum(input, dim, keepdim, (MaxBackward1, MaxBackward0), _MaxResult)
 
 
+@tensor_method("min")
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The smallest element, or ``(values, indices)`` along ``dim``."""
     return _extremum(input, dim, keepdim, (MinBackward1, MinBackward0), _MinResult)
 
 
+@tensor_method("argmax")
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
     if dim is None:
@@ -271,6 +255,7 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return max(input, dim, keepdim).indices
 
 
+@tensor_method("argmin")
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
     if dim is None:

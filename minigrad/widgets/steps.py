@@ -17,7 +17,8 @@ import numpy as np
 
 from minigrad._printing import format_data
 from minigrad.autograd.engine import BackwardStep, observe, run_backward
-from minigrad.autograd.graph import AccumulateGrad, Function, Node
+from minigrad.autograd.function import Function
+from minigrad.autograd.graph import AccumulateGrad, Node
 from minigrad.tensor import Tensor
 
 FORWARD, BACKWARD = "forward", "backward"
@@ -159,9 +160,14 @@ def _input_name(fn: Function, position: int) -> str:
 
 
 def _plain_saved(fn: Function) -> dict[str, Any]:
-    """The saved values that are not tensors (exponent, alpha, dim …): safe to show always."""
-    saved = fn._saved or {}
-    return {k: v for k, v in saved.items() if isinstance(v, (int, float, tuple, bool))}
+    """The saved values that are not tensors (exponent, alpha, dim …): safe to show always.
+    (A number an op took as an input is shown as the forward computed with it.)"""
+    inputs = type(fn).input_names
+    return {
+        k: v
+        for k, v in fn.saved_values().items()
+        if isinstance(v, (int, float, tuple, bool)) and k not in inputs
+    }
 
 
 def _symbols(fn: Function) -> dict[str, Any]:

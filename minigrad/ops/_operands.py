@@ -1,0 +1,52 @@
+"""What an op's inputs become before it runs: PyTorch's type promotion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad import _dtype
+from minigrad._dtype import dtype
+from minigrad.tensor import Tensor
+
+_NUMBER_TYPES = (int, float, bool)
+
+
+def scalar_tensor(value: Any, dt: dtype) -> Tensor:
+    """A zero-dimensional tensor holding a Python number (a "wrapped number" in PyTorch)."""
+    return Tensor._make(np.array(value, dtype=dt.numpy))
+
+
+def cast(tensor: Tensor, dt: dtype) -> Tensor:
+    """``tensor`` with dtype ``dt``; recorded as ``ToCopyBackward0`` when it changes."""
+    if tensor._data.dtype == dt.numpy:
+        return tensor
+    return tensor.to(dt)
+
+
+def operands(a: Any, b: Any, *, floating: bool = False) -> tuple[Any, Any]:
+    """Two operands of one dtype by PyTorch's promotion rules; a Python number beside a float
+    tensor stays a number (numpy gives it the tensor's type, as PyTorch does).
+
+    ``floating`` makes integer results float32, as true division does.
+    """
+    if isinstance(a, Tensor):
+        kind = a._data.dtype.kind
+        if isinstance(b, Tensor):
+            if a._data.dtype == b._data.dtype and (kind == "f" or not floating):
+                return a, b
+        elif kind == "f" and type(b) in _NUMBER_TYPES:
+            return a, b
+    dt = _dtype.result_type([_rank(a), _rank(b)])
+    if floating and not dt.is_floating_point:
+        dt = _dtype.default_float
+    a = cast(a, dt) if isinstance(a, Tensor) else scalar_tensor(a, dt)
+    b = cast(b, dt) if isinstance(b, Tensor) else scalar_tensor(b, dt)
+    return a, b
+
+
+def _rank(value: Any) -> tuple[dtype, int]:
+    if isinstance(value, Tensor):
+        return value.dtype, 2 if value._data.ndim else 1
+    return _dtype.of_scalar(value), 0

@@ -1,0 +1,325 @@
+"""Views: the same memory seen in another shape (reshape, permute, transpose, squeeze, expand)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import grad_mode
+from minigrad.autograd.function import Function, sum_to
+from minigrad.tensor import Tensor, tensor_method, wrap_dim
+
+
+class ViewBackward0(Function):
+    formula = "self with a new shape"
+    rules = ("grad reshaped back to self's shape",)
+    saved = ("self_sym_sizes",)
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return a.reshape(shape)
+
+    def backward(self, grad: Any, sizes: tuple[int, ...]) -> Any:
+        return grad.reshape(sizes)
+
+
+class PermuteBackward0(Function):
+    formula = "self with dimensions reordered"
+    rules = ("grad with the order undone",)
+    saved = ("dims",)
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        return a.transpose(dims)
+
+    def backward(self, grad: Any, dims: tuple[int, ...]) -> Any:
+        return PermuteBackward0.apply(grad, dims=tuple(np.argsort(dims).tolist()))
+
+
+class TBackward0(Function):
+    formula = "selfᵀ"
+    rules = ("gradᵀ",)
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray) -> np.ndarray:
+        return a.T
+
+    def backward(self, grad: Any) -> Any:
+        return TBackward0.apply(grad)
+
+
+class TransposeBackward0(Function):
+    formula = "self with dim0 and dim1 swapped"
+    rules = ("grad with dim0 and dim1 swapped back",)
+    saved = ("dim0", "dim1")
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, dim0: int, dim1: int) -> np.ndarray:
+        return np.swapaxes(a, dim0, dim1)
+
+    def backward(self, grad: Any, dim0: int, dim1: int) -> Any:
+        return TransposeBackward0.apply(grad, dim0=dim0, dim1=dim1)
+
+
+class UnsqueezeBackward0(Function):
+    formula = "self with a new dimension of size 1 at dim"
+    rules = ("grad with dim removed",)
+    saved = ("dim",)
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, dim: int) -> np.ndarray:
+        return np.expand_dims(a, dim)
+
+    def backward(self, grad: Any, dim: int) -> Any:
+        return SqueezeBackward1.apply(grad, dim=dim)
+
+
+class SqueezeBackward0(Function):
+    formula = "self without its dimensions of size 1"
+    rules = ("grad reshaped back to self's shape",)
+    saved = ("self_sym_sizes",)
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray) -> np.ndarray:
+        return a.squeeze()
+
+    def backward(self, grad: Any, sizes: tuple[int, ...]) -> Any:
+        return grad.reshape(sizes)
+
+
+class SqueezeBackward1(Function):
+    formula = "self without dimension dim (if its size is 1)"
+    rules = ("grad with dim put back",)
+    saved = ("dim", "self_sym_sizes")
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, dim: int) -> np.ndarray:
+        return a.squeeze(dim) if a.ndim and a.shape[dim] == 1 else a.view()
+
+    def backward(self, grad: Any, dim: int, sizes: tuple[int, ...]) -> Any:
+        return grad.reshape(sizes)
+
+
+class ExpandBackward0(Function):
+    formula = "self repeated along dimensions of size 1"
+    rules = ("grad summed over the repeats",)
+    saved = ("self_sym_sizes",)
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return np.broadcast_to(a, shape)
+
+    def backward(self, grad: Any, sizes: tuple[int, ...]) -> Any:
+        return sum_to(grad, sizes)
+
+
+# -- the functions a learner calls -----------------------------------------------------------
+
+
+def _sizes(function: str, args: tuple, argument: str = "size") -> tuple[int, ...]:
+    """Sizes given as separate ints or as one sequence, with PyTorch's TypeError otherwise."""
+    if len(args) == 1 and not _is_int(args[0]):
+        if not isinstance(args[0], (tuple, list)):
+            raise TypeError(
+                f"{function}(): argument '{argument}' (position 1) must be tuple of ints, "
+                f"not {type(args[0]).__name__}"
+            )
+        args = tuple(args[0])
+    for position, size in enumerate(args):
+        if not _is_int(size):
+            raise TypeError(
+                f"{function}(): argument '{argument}' failed to unpack the object at pos "
+                f'{position + 1} with error "type must be tuple of ints,but got '
+                f'{type(size).__name__}"'
+            )
+    return tuple(int(s) for s in args)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
+    """Fill in one ``-1``; PyTorch's error when the shape cannot hold ``numel`` elements."""
+    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if shape.count(-1) == 1 and known and numel % known == 0:
+        return tuple(numel // known if s == -1 else s for s in shape)
+    for index, size in enumerate(shape):
+        if size < -1:
+            raise RuntimeError(
+                f"invalid shape dimension {size} at index {index} of shape "
+                f"[{', '.join(map(str, shape))}]"
+            )
+    if -1 in shape or known != numel:
+        raise RuntimeError(
+            f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}"
+        )
+    return shape
+
+
+@tensor_method("reshape")
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape (one size may be -1)."""
+    target = _infer_shape(_sizes("reshape", shape, "shape"), input._data.size)
+    return ViewBackward0.apply(input, shape=target)
+
+
+@tensor_method("view")
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """The same elements in a new shape, sharing memory (one size may be -1)."""
+    target = _infer_shape(_sizes("view", shape), input._data.size)
+    return ViewBackward0.apply(input, shape=target)
+
+
+@tensor_method("flatten")
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dimensions ``start_dim`` … ``end_dim`` merged into one."""
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, 1)
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input  # nothing to merge: PyTorch returns the tensor itself
+    merged = int(np.prod(shape[start : end + 1], dtype=np.int64))
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1 :])
+
+
+@tensor_method("permute")
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """The dimensions in the order ``dims``."""
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
+    order = _sizes("permute", dims)
+    ndim = input._data.ndim
+    if len(order) != ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            "length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{ndim} is not equal to len(dims) = {len(order)}"
+        )
+    order = tuple(wrap_dim(d, ndim) for d in order)
+    if len(set(order)) != ndim:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return PermuteBackward0.apply(input, dims=order)
+
+
+@tensor_method("t")
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix (vectors and scalars are returned as they are)."""
+    if input._data.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D"
+        )
+    return TBackward0.apply(input)
+
+
+_T_DEPRECATED = {
+    0: "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+    "other": "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor.",
+}
+
+
+@tensor_method("T", is_property=True)
+def T(input: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """All dimensions reversed (``.T``); PyTorch warns for anything but a matrix."""
+    ndim = input._data.ndim
+    if ndim != 2:
+        warnings.warn(_T_DEPRECATED.get(ndim, _T_DEPRECATED["other"]), UserWarning, stacklevel=2)
+    return PermuteBackward0.apply(input, dims=tuple(range(ndim))[::-1])
+
+
+@tensor_method("transpose")
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Dimensions ``dim0`` and ``dim1`` swapped."""
+    ndim = input._data.ndim
+    return TransposeBackward0.apply(input, dim0=wrap_dim(dim0, ndim), dim1=wrap_dim(dim1, ndim))
+
+
+@tensor_method("unsqueeze")
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """A new dimension of size 1 inserted at ``dim``."""
+    return UnsqueezeBackward0.apply(input, dim=wrap_dim(dim, input._data.ndim + 1))
+
+
+@tensor_method("squeeze")
+def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
+    """Dimensions of size 1 removed (only ``dim``, when given)."""
+    if dim is None:
+        return SqueezeBackward0.apply(input)
+    return SqueezeBackward1.apply(input, dim=wrap_dim(dim, input._data.ndim))
+
+
+@tensor_method("expand")
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """A view repeating dimensions of size 1 to ``sizes`` (-1 keeps a size)."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
+    target = _sizes("expand", sizes)
+    shape = input._data.shape
+    if len(target) < len(shape):
+        raise RuntimeError(
+            f"expand({input.type()}{{[{', '.join(map(str, shape))}]}}, size=[{', '.join(map(str, target))}]): "
+            "the number of sizes provided "
+            f"({len(target)}) must be greater or equal to the number of dimensions in the tensor "
+            f"({len(shape)})"
+        )
+    offset = len(target) - len(shape)
+    final = list(target)
+    for i, size in enumerate(shape):
+        wanted = target[offset + i]
+        if wanted == -1:
+            final[offset + i] = size
+        elif size != 1 and size != wanted:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({wanted}) must match the existing size ({size}) "
+                f"at non-singleton dimension {offset + i}.  Target sizes: "
+                f"[{', '.join(map(str, target))}].  Tensor sizes: [{', '.join(map(str, shape))}]"
+            )
+    final_shape = tuple(final)
+    if final_shape == shape:
+        return input if not input._requires_grad else ExpandBackward0.apply(input, shape=shape)
+    return ExpandBackward0.apply(input, shape=final_shape)
+
+
+@tensor_method("sum_to_size")
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Summed over broadcast dimensions down to ``size`` (undoes broadcasting)."""
+    target = _sizes("sum_to_size", size)
+    if not (grad_mode.state.enabled and input._requires_grad):
+        return Tensor._make(np.asarray(sum_to(input._data, target)))
+    shape = input._data.shape
+    leading = len(shape) - len(target)
+    dims = tuple(range(leading)) + tuple(
+        leading + i for i, s in enumerate(target) if s == 1 and shape[leading + i] != 1
+    )
+    out = input.sum(dim=dims, keepdim=True) if dims else input
+    return out.reshape(target) if leading else out
+
+
+@tensor_method("mT", is_property=True)
+def matrix_transpose(input: Tensor) -> Tensor:
+    """The last two dimensions swapped (``t.mT``): a batch of matrices, each transposed."""
+    return transpose(input, -2, -1)
+
+
+@tensor_method("expand_as")
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` expanded to ``other``'s shape."""
+    return expand(input, other.shape)
