@@ -65,7 +65,7 @@ def op(config: Config) -> Plan:
         contenders,
         config.rounds(21),
         config.warmup(2),
-        [("one `a + b`, 2-element tensors that require grad", Target("minigrad", "torch", 2.0))],
+        [("one `a + b`, 2-element tensors that require grad", Target("minigrad", "torch", 1.2))],
         skipped,
     )
 
@@ -103,8 +103,8 @@ def mlp(config: Config) -> Plan:
         config.rounds(9),
         config.warmup(1),
         [
-            (what, Target("minigrad", "torch", 1.0)),
-            (f"{what}: speed-up over micrograd", Target("micrograd", "minigrad", 1000, True)),
+            (what, Target("minigrad", "torch", 0.9)),
+            (f"{what}: speed-up over micrograd", Target("micrograd", "minigrad", 2000, True)),
         ],
         skipped,
         notes=[
@@ -136,7 +136,7 @@ def deep(config: Config) -> Plan:
         config.warmup(1),
         [
             (
-                f"chain of {length:,} multiplications, forward + backward",
+                f"chain of {length:,} multiplications by a Python number, forward + backward",
                 Target("minigrad", "torch", 1.0),
             )
         ],
@@ -147,6 +147,26 @@ def deep(config: Config) -> Plan:
             "timed too); numpy is the floor: the same multiplications forward, and as many for "
             "the gradient."
         ],
+    )
+
+
+def deep_tensor(config: Config) -> Plan:
+    length = config.pick(20_000, 2_000)
+    contenders, skipped = _tensor_contenders(
+        lambda lib: lambda: workloads.chain_tensor_factor(lib, length), 1
+    )
+    return Plan(
+        contenders,
+        config.rounds(9),
+        config.warmup(1),
+        [
+            (
+                f"chain of {length:,} multiplications by a 0-d tensor, forward + backward",
+                Target("minigrad", "torch", 1.0),
+            )
+        ],
+        skipped,
+        tolerance=1e-3,
     )
 
 
@@ -304,6 +324,7 @@ CASES: dict[str, Callable[[Config], Plan]] = {
     "op": op,
     "mlp": mlp,
     "deep": deep,
+    "deep-tensor": deep_tensor,
     "matmul": matmul,
     "scaling": scaling,
     "viz": viz,

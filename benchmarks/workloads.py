@@ -57,6 +57,17 @@ def chain(lib: ModuleType, length: int) -> Any:
     return x.grad
 
 
+def chain_tensor_factor(lib: ModuleType, length: int) -> Any:
+    """The chain with a 0-d tensor as the multiplier (``y * c``, ``c = tensor(0.99999)``)."""
+    x = lib.tensor(1.0, requires_grad=True)
+    factor = lib.tensor(CHAIN_FACTOR)
+    y = x
+    for _ in range(length):
+        y = y * factor
+    y.backward()
+    return x.grad
+
+
 def micrograd_chain(value: type, length: int) -> float:
     """The chain on micrograd's ``Value`` (whose recursive topological sort gives out first)."""
     x = value(1.0)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _dtype, random
+from minigrad import _dtype, _random_integers, random
 from minigrad._dtype import dtype
 from minigrad.ops.views import _is_int, _sizes
 from minigrad.random import Generator
@@ -38,8 +38,13 @@ def _infer(data: Any, keep_precision: bool = False) -> np.ndarray:
     if isinstance(data, (np.ndarray, np.generic)):  # numpy data keeps its type, as in PyTorch
         _dtype.from_numpy_dtype(data.dtype)
         return np.array(data)
-    _check_nesting(data)
-    array = np.array(_without_tensors(data))
+    try:  # numpy reads numbers, nested lists and the tensors in them (via __array__)
+        array = np.array(data)
+    except (ValueError, TypeError, RuntimeError):
+        array = None
+    if array is None or array.dtype.kind == "O":  # ragged, or a tensor that requires grad
+        _check_nesting(data)
+        array = np.array(_without_tensors(data))
     if array.dtype.kind == "f":
         return array if keep_precision else array.astype(_dtype.default_float.numpy)
     if array.dtype.kind in "iu":
@@ -326,7 +331,9 @@ def randint(
             "randint() received an invalid combination of arguments - got "
             f"({given}), but expected one of:\n{_RANDINT_FORMS}"
         )
-    fill = functools.partial(random.random_, low=int(low), high=int(high), generator=generator)
+    fill = functools.partial(
+        _random_integers.random_, low=int(low), high=int(high), generator=generator
+    )
     return _drawn("randint", (size,), dtype, _dtype.int64, requires_grad, fill)
 
 
@@ -343,7 +350,9 @@ def randint_like(
     shape = _shape_of("randint_like", input)
     if high is None:
         low, high = 0, low
-    fill = functools.partial(random.random_, low=int(low), high=int(high), generator=generator)
+    fill = functools.partial(
+        _random_integers.random_, low=int(low), high=int(high), generator=generator
+    )
     return _drawn("randint_like", (shape,), dtype, input.dtype, requires_grad, fill)
 
 
@@ -365,7 +374,7 @@ def randperm(
     _check_holds_up_to(dt, n - 1)
     if dt is _dtype.bool_:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
-    values = random.permutation(int(n), generator)
+    values = _random_integers.permutation(int(n), generator)
     return _finish("randperm", values.astype(dt.numpy), None, requires_grad)
 
 

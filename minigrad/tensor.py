@@ -87,7 +87,6 @@ class Tensor:
         "_version_counter",
         "_base",
         "_view_of_history",
-        "_hooks",
         "_accumulator",
         "__weakref__",
     )
@@ -114,7 +113,7 @@ class Tensor:
         tensor._requires_grad = requires_grad
         tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
         tensor._view_of_history = 0
-        tensor._hooks = tensor._accumulator = None
+        tensor._accumulator = None
         return tensor
 
     # -- properties -------------------------------------------------------------------------
@@ -264,11 +263,10 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            return RemovableHandle(self.grad_fn._tensor_hooks(), hook)
-        if self._hooks is None:
-            self._hooks = []
-        return RemovableHandle(self._hooks, hook)
+        # kept by the node the gradient arrives at: this tensor's grad_fn, or a leaf's
+        # AccumulateGrad (which lives as long as the leaf)
+        node = self.grad_fn if self.grad_fn is not None else self._accumulate_grad()
+        return RemovableHandle(node._tensor_hooks(), hook)
 
     def _edge(self) -> Edge:
         """Where this tensor's gradient goes: its grad_fn, its AccumulateGrad, or nowhere."""
@@ -418,8 +416,12 @@ def is_number(value: object) -> bool:
 
 
 def _as_operator(function: Any, name: str) -> Any:
+    numbers = name != "__matmul__"  # ``t * 2`` is arithmetic; ``t @ 2`` is refused
+
     def method(self: Tensor, other: Any) -> Any:
-        if isinstance(other, Tensor) or (is_number(other) and name != "__matmul__"):
+        if isinstance(other, Tensor):
+            return function(self, other)
+        if numbers and (type(other) in _NUMBER_TYPES or is_number(other)):
             return function(self, other)
         return NotImplemented
 

@@ -19,6 +19,7 @@ import pytest
 
 import minigrad
 from minigrad import _exact_float
+from minigrad import _random_integers as mri
 from minigrad import random as mr
 
 SEEDS = [0, 1, 42, 2**40 + 7, 67280421310721]
@@ -160,7 +161,7 @@ def test_non_contiguous_arrays_are_filled_in_memory_order(torch, fill, shape, ax
     elif fill == "uniform":
         theirs.uniform_(-1, 2), mr.uniform_(mine, -1, 2)
     else:
-        theirs.random_(0, 100), mr.random_(mine, 0, 100)
+        theirs.random_(0, 100), mri.random_(mine, 0, 100)
     assert bits(mine) == bits(theirs.contiguous())
 
 
@@ -173,7 +174,7 @@ def test_random__matches_pytorch(torch, dtype) -> None:
     for theirs_args, mine_args in forms:
         both(torch, 5)
         theirs = torch.empty(50, dtype=getattr(torch, dtype)).random_(*theirs_args)
-        mine = mr.random_(np.empty(50, getattr(minigrad, dtype).numpy), *mine_args)
+        mine = mri.random_(np.empty(50, getattr(minigrad, dtype).numpy), *mine_args)
         assert bits(mine) == bits(theirs), theirs_args
 
 
@@ -536,7 +537,7 @@ def test_swaps_resolve_as_a_loop_would(trial) -> None:
     n = int(rng.integers(1, 300))
     first = rng.integers(0, n, int(rng.integers(0, 3 * n)))
     second = rng.integers(0, n, len(first))
-    assert mr._swapped_arange(n, first, second).tolist() == _swaps_by_loop(n, first, second)
+    assert mri._swapped_arange(n, first, second).tolist() == _swaps_by_loop(n, first, second)
 
 
 def test_randperm_follows_pytorchs_loop() -> None:
@@ -547,13 +548,13 @@ def test_randperm_follows_pytorchs_loop() -> None:
         first = list(range(n - 1))
         second = [i + w % (n - i) for i, w in zip(first, words)]
         g.manual_seed(n)
-        assert mr.permutation(n, g).tolist() == _swaps_by_loop(n, first, second)
+        assert mri.permutation(n, g).tolist() == _swaps_by_loop(n, first, second)
 
 
 def test_large_randperm_uses_pytorchs_inside_out_shuffle(monkeypatch) -> None:
     """From n ≥ 2³²/20 (too large to test here): ``r[i] = r[z]; r[z] = i`` with
     ``z = random64() % (i + 1)``; checked at small n by moving the threshold."""
-    monkeypatch.setattr(mr, "_LARGE_PERMUTATION", 0)
+    monkeypatch.setattr(mri, "_LARGE_PERMUTATION", 0)
     for n in [1, 2, 7, 500]:
         g = minigrad.Generator().manual_seed(n)
         words = g._words64(n).tolist()
@@ -563,7 +564,7 @@ def test_large_randperm_uses_pytorchs_inside_out_shuffle(monkeypatch) -> None:
             expected[i] = expected[z]
             expected[z] = i
         g.manual_seed(n)
-        assert mr.permutation(n, g).tolist() == expected
+        assert mri.permutation(n, g).tolist() == expected
 
 
 def test_fused_multiply_add_rounds_once_where_two_roundings_would_differ() -> None:

@@ -159,7 +159,7 @@ class _Pass:
         while ready:
             node = pop(ready)[2]
             grad = buffers.pop(node)
-            if grad is not None and hooks:
+            if hooks and (node._grad_hooks or node._pre_hooks or node._retained is not None):
                 grad = self.hooked(node, grad)
             if capture is not None and not capture.take(node, grad, self):
                 continue
@@ -168,9 +168,10 @@ class _Pass:
     def hooked(self, node: Node, grad: Any) -> Any:
         """``grad`` as the hooks leave it: those of the tensor (or leaf) ``node`` stands for,
         then ``retain_grad``, which keeps it, then the node's own pre-hooks."""
-        registered = node.variable._hooks if type(node) is AccumulateGrad else node._grad_hooks
-        if registered:
-            grad = self.array(_run_hooks(registered, self.tensor(grad)))
+        if grad is None:
+            return None
+        if node._grad_hooks:
+            grad = self.array(_run_hooks(node._grad_hooks, self.tensor(grad)))
         retained = node._retained
         if retained is not None and retained() is not None:
             self.deposits.append((retained(), grad))
@@ -198,7 +199,8 @@ class _Pass:
             if child is None:
                 continue
             if child_grad is not None:
-                buffers[child] = _add(buffers.get(child), child_grad)
+                waiting_grad = buffers.get(child)
+                buffers[child] = child_grad if waiting_grad is None else waiting_grad + child_grad
             elif child not in buffers:
                 buffers[child] = None
             remaining = waiting[child] - 1

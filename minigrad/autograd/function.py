@@ -31,9 +31,6 @@ from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import SECOND_BACKWARD, Node, sequence_numbers
 from minigrad.tensor import NO_EDGE, Tensor, share_memory
 
-#: what a saved tensor reads as once backward has freed it
-_FREED = object()
-
 #: saved names that are not inputs, parameters or the result, and how each is found
 _DERIVED = {
     "self_sym_sizes": lambda inputs: inputs[0]._data.shape,
@@ -51,6 +48,9 @@ class Function(Node):
       ``_DERIVED`` — each readable as ``_saved_<name>``, as on PyTorch's nodes;
     - ``forward(*arrays, **params)``: the output as a numpy array;
     - ``backward(grad, *saved)``: the gradient for each input (None where none is needed).
+
+    A node keeps what it was given (inputs, parameters) rather than copying what it saves:
+    recording costs a few references, and ``saved`` says what backward reads of them.
     """
 
     formula: ClassVar[str] = ""
@@ -62,18 +62,25 @@ class Function(Node):
     saved_only_for: ClassVar[dict[str, str]] = {}
     is_view: ClassVar[bool] = False  # True: the output shares the first input's memory
     _save_plan: ClassVar[tuple[tuple[str, Any], ...]] = ()
+    _derivers: ClassVar[tuple[Any, ...]] = ()  # how the derived saved values are computed
 
-    _values: list | None
-    _saved: tuple = ()  # what ``saved`` names, in order (a node sets its own when it saves)
-    _versions: tuple = ()  # the version of each saved tensor when it was saved
-    _shapes: tuple | None = None  # the inputs' shapes, kept once ``_values`` are freed
+    _inputs: tuple | None  # the tensors (and numbers) the op took; None once backward freed them
+    _params: dict[str, Any]  # the op's parameters (alpha, dim …)
+    _values: list | None  # the forward's input and output arrays (for learners)
+    _result: Tensor | None = None  # the output, when backward needs it
+    _derived: tuple = ()  # the values ``_DERIVED`` computes, in ``saved`` order
+    _versions: tuple | None = None  # the inputs' versions when recorded (None: all 0)
+    _shapes: tuple | None = None  # the inputs' shapes, when one differs from the output's
+    _released: bool = False  # True once backward freed the saved tensors
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        derivers = [_DERIVED[name] for name in cls.saved if name in _DERIVED]
+        cls._derivers = tuple(derivers)
         cls._save_plan = tuple(_where_to_find(cls, name) for name in cls.saved)
-        for index, (name, (kind, _)) in enumerate(zip(cls.saved, cls._save_plan)):
+        for (kind, key), name in zip(cls._save_plan, cls.saved):
             # the class's ``saved`` line is where these attributes come from
-            setattr(cls, f"_saved_{name}", property(_saved_reader(index, kind)))
+            setattr(cls, f"_saved_{name}", property(_saved_reader(kind, key)))
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
@@ -83,8 +90,13 @@ class Function(Node):
         if not isinstance(first, Tensor):  # a backward formula working on plain arrays
             return cls.forward(*inputs, **params)
         arrays = []
+        wanted = False
         for x in inputs:
-            arrays.append(x._data if isinstance(x, Tensor) else x)
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                wanted = wanted or x._requires_grad
+            else:
+                arrays.append(x)
         try:
             data = cls.forward(*arrays, **params)
         except ValueError:
@@ -92,12 +104,7 @@ class Function(Node):
             raise
         if type(data) is not np.ndarray:
             data = np.asarray(data)  # numpy gives scalars for 0-d results
-        recording = False
-        if grad_mode.state.enabled:
-            for x in inputs:
-                if isinstance(x, Tensor) and x._requires_grad:
-                    recording = True
-                    break
+        recording = wanted and grad_mode.state.enabled
         out = Tensor._make(data, recording)
         if cls.is_view:
             share_memory(out, first)
@@ -106,33 +113,30 @@ class Function(Node):
         return out
 
     def __init__(self, inputs: tuple, arrays: list, params: dict[str, Any], out: Tensor) -> None:
-        self.next_functions = tuple(
-            [x._edge() if isinstance(x, Tensor) else NO_EDGE for x in inputs]
-        )
-        self._sequence = next(sequence_numbers)
-        arrays.append(out._data)
-        self._values = arrays  # the forward's inputs and output (for learners); None once freed
-        if self._save_plan:
-            self._save(inputs, params, out)
-
-    def _save(self, inputs: tuple, params: dict[str, Any], out: Tensor) -> None:
-        """Keep what backward needs, and each saved tensor's version (to detect in-place
-        changes before backward reads it)."""
-        saved = []
-        versions = []
-        for kind, key in self._save_plan:
-            if kind == "param":
-                value = params.get(key[0], key[1])
-            elif kind == "input":
-                position, wanted_by = key
-                keep = wanted_by is None or _requires_grad(inputs[wanted_by])
-                value = inputs[position] if keep else None
+        edges = []
+        reshaped = modified = False  # an input of another shape; one modified in place before
+        shape = out._data.shape
+        for x, array in zip(inputs, arrays):
+            if isinstance(x, Tensor):
+                edges.append(x._edge())
+                reshaped = reshaped or array.shape != shape
+                modified = modified or x._version_counter is not None
             else:
-                value = out if kind == "result" else key(inputs)
-            saved.append(value)
-            versions.append(value._version if isinstance(value, Tensor) else None)
-        self._saved = tuple(saved)
-        self._versions = tuple(versions)
+                edges.append(NO_EDGE)
+        self.next_functions = tuple(edges)
+        self._sequence = next(sequence_numbers)
+        self._inputs = inputs
+        self._params = params
+        arrays.append(out._data)
+        self._values = arrays
+        if reshaped:
+            self._shapes = tuple(map(np.shape, arrays[:-1]))
+        if modified:
+            self._versions = tuple(map(_version_of, inputs))
+        if self._derivers:
+            self._derived = tuple([derive(inputs) for derive in self._derivers])
+        if "result" in self.saved:
+            self._result = out
 
     @staticmethod
     def forward(*arrays: Any, **params: Any) -> Any:
@@ -144,7 +148,10 @@ class Function(Node):
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether it wants a gradient (a backward may skip the others)."""
-        return tuple([node is not None for node, _ in self.next_functions])
+        needs = []
+        for node, _ in self.next_functions:
+            needs.append(node is not None)
+        return tuple(needs)
 
     def forward_values(self) -> tuple[tuple[np.ndarray, ...], np.ndarray] | None:
         """The inputs' data and the output's data of the forward pass; None once freed.
@@ -161,37 +168,48 @@ class Function(Node):
 
     def saved_values(self) -> dict[str, Any]:
         """What the node saved, by name, without checks: a tensor, a plain value, or None
-        for a tensor that backward has freed."""
-        return {
-            name: None if value is _FREED else value for name, value in zip(self.saved, self._saved)
-        }
+        for a tensor that backward has freed (or that was not needed)."""
+        found = {}
+        for name, (kind, key) in zip(self.saved, self._save_plan):
+            try:
+                found[name] = self._read_saved(kind, key, checked=False)
+            except RuntimeError:
+                found[name] = None
+        return found
+
+    def _read_saved(self, kind: str, key: Any, checked: bool = True) -> Any:
+        """The saved value a ``_save_plan`` entry names, with PyTorch's errors (when
+        ``checked``) for one freed by backward or modified in place since."""
+        if kind == "param":
+            return self._params.get(*key)
+        if kind == "derived":
+            return self._derived[key]
+        if kind == "result":
+            value, version = self._result, 0
+        else:
+            position, wanted_by = key
+            if wanted_by is not None and self.next_functions[wanted_by][0] is None:
+                return None  # kept only for an input that wants no gradient
+            value = None if self._inputs is None else self._inputs[position]
+            version = 0 if self._versions is None else self._versions[position]
+        if self._released:
+            raise RuntimeError(SECOND_BACKWARD)
+        if checked and isinstance(value, Tensor) and value._version != version:
+            raise RuntimeError(_modified_message(self, kind, value, version))
+        return value
 
     def _unpack(self, arrays: bool) -> list[Any]:
-        """The saved values for ``backward``: arrays (or tensors, to record the backward),
-        with PyTorch's errors when freed or modified in place since."""
+        """The saved values for ``backward``: arrays (or tensors, to record the backward)."""
         values = []
-        for name, value, version in zip(self.saved, self._saved, self._versions):
-            if value is _FREED:
-                raise RuntimeError(SECOND_BACKWARD)
-            if isinstance(value, Tensor):
-                if value._version != version:
-                    raise RuntimeError(_modified_message(self, name, value, version))
-                value = value._data if arrays else value
-            values.append(value)
+        for kind, key in self._save_plan:
+            value = self._read_saved(kind, key)
+            values.append(value._data if arrays and isinstance(value, Tensor) else value)
         return values
 
     def _release(self) -> None:
         """Free the saved tensors (not the plain values), as backward does without retain_graph."""
-        if self._values is not None:
-            self._shapes = tuple([np.shape(v) for v in self._values[:-1]])
-            self._values = None
-        if self._saved:  # inputs and the result go (numbers too: PyTorch saves them as tensors)
-            self._saved = tuple(
-                [
-                    _FREED if kind in ("input", "result") and value is not None else value
-                    for (kind, _), value in zip(self._save_plan, self._saved)
-                ]
-            )
+        self._released = True
+        self._inputs = self._values = self._result = None
 
     def _call(self, grad: Tensor | None) -> Any:
         if grad is None:
@@ -218,19 +236,19 @@ class Function(Node):
     def _backward(self, grad: Any, arrays: bool) -> tuple:
         """Run ``backward``; drop what no input wants and undo broadcasting, so that each
         gradient has its input's shape."""
-        grads = self.backward(grad, *self._unpack(arrays)) if self._saved else self.backward(grad)
+        if self._save_plan:
+            grads = self.backward(grad, *self._unpack(arrays))
+        else:
+            grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
-        values = self._values
+        shapes = self._shapes
         result = []
         for position, (g, (node, _)) in enumerate(zip(grads, self.next_functions)):
             if g is None or node is None:
-                result.append(None)
-                continue
-            # an input with an edge is a tensor: its value is an array
-            shape = self._shapes[position] if values is None else values[position].shape
-            if (g.shape if arrays else g._data.shape) != shape:
-                g = sum_to(g, shape)
+                g = None
+            elif shapes is not None and np.shape(g) != shapes[position]:
+                g = sum_to(g, shapes[position])
             result.append(g)
         return tuple(result)
 
@@ -247,17 +265,15 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _where_to_find(op: type[Function], name: str) -> tuple[str, Any]:
-    """How a node of ``op`` finds the saved value ``name`` when it is made."""
+    """How a node of ``op`` finds the saved value ``name``: a ``_save_plan`` entry."""
     if name == "result":
         return ("result", None)
     if name in op.input_names:
         wanted_by = op.saved_only_for.get(name)
-        return (
-            "input",
-            (op.input_names.index(name), wanted_by and op.input_names.index(wanted_by)),
-        )
+        wanting = None if wanted_by is None else op.input_names.index(wanted_by)
+        return ("input", (op.input_names.index(name), wanting))
     if name in _DERIVED:
-        return ("derived", _DERIVED[name])
+        return ("derived", [n for n in op.saved if n in _DERIVED].index(name))
     parameter = inspect.signature(op.forward).parameters.get(name)
     if parameter is None:
         raise TypeError(f"{op.__name__} saves {name!r}, which is not an input or a parameter")
@@ -265,27 +281,22 @@ def _where_to_find(op: type[Function], name: str) -> tuple[str, Any]:
     return ("param", (name, default))
 
 
-def _saved_reader(index: int, kind: str) -> Any:
-    """The getter of ``_saved_<name>``: the value saved at ``index`` of ``saved``."""
+def _saved_reader(kind: str, key: Any) -> Any:
+    """The getter of a ``_saved_<name>`` attribute."""
 
     def read(node: Function) -> Any:
-        value = node._saved[index]
-        if value is _FREED:
-            raise RuntimeError(SECOND_BACKWARD)
-        if isinstance(value, Tensor):
-            if value._version != node._versions[index]:
-                name = node.saved[index]
-                raise RuntimeError(_modified_message(node, name, value, node._versions[index]))
-            return value
-        if type(value) is np.ndarray or (kind == "input" and value is not None):
-            return Tensor._make(np.asarray(value))  # an array, or a number the op took
+        value = node._read_saved(kind, key)
+        if kind == "input" and value is not None and not isinstance(value, Tensor):
+            return Tensor._make(np.asarray(value))  # a number the op took, as a 0-d tensor
+        if type(value) is np.ndarray:
+            return Tensor._make(value)
         return value
 
     return read
 
 
-def _requires_grad(value: Any) -> bool:
-    return isinstance(value, Tensor) and value._requires_grad
+def _version_of(value: Any) -> int:
+    return value._version if isinstance(value, Tensor) else 0
 
 
 def _raise_broadcast_error(arrays: list) -> None:
@@ -309,9 +320,9 @@ def check_broadcast(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> None:
             )
 
 
-def _modified_message(node: Function, name: str, tensor: Tensor, version: int) -> str:
+def _modified_message(node: Function, kind: str, tensor: Tensor, version: int) -> str:
     description = f"[torch.{tensor.dtype.title}Tensor [{', '.join(map(str, tensor.shape))}]]"
-    made_by = node if name == "result" else tensor.grad_fn
+    made_by = node if kind == "result" else tensor.grad_fn
     if made_by is not None:
         op = re.sub(r"Backward\d+$", "", made_by.name())
         description += f", which is output 0 of {op},"

@@ -90,8 +90,8 @@ class Node:
         return RemovableHandle(self._post_hooks, hook)
 
     def _tensor_hooks(self) -> list[Callable[[Tensor], Tensor | None]]:
-        """The hooks of the tensor this node made (``Tensor.register_hook``): they run on the
-        gradient it receives, before the node's own pre-hooks."""
+        """The hooks of the tensor this node made, or of its leaf (``Tensor.register_hook``):
+        they run on the gradient it receives, before the node's own pre-hooks."""
         if self._grad_hooks is None:
             self._grad_hooks = []
         return self._grad_hooks

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import _dtype, random
+from minigrad import _dtype, _random_integers, random
 from minigrad.autograd import grad_mode
 from minigrad.ops import arithmetic, elementwise
 from minigrad.tensor import Tensor, tensor_method
@@ -156,7 +156,7 @@ def uniform_(
 def random_(input: Tensor, *bounds: int, generator: Any = None) -> Tensor:
     """Fill in place with random integers: ``random_()``, ``random_(to)``, ``random_(from, to)``."""
     low, high = (0, bounds[0]) if len(bounds) == 1 else (bounds + (None, None))[:2]
-    return _drawn(random.random_, input, low, high, generator=generator)
+    return _drawn(_random_integers.random_, input, low, high, generator=generator)
 
 
 @tensor_method("__setitem__")

@@ -20,18 +20,18 @@ from typing import Any
 
 from .display import Drawing, GraphvizFailed, GraphvizMissing, Picture, image_html, picture, render
 from .dot import to_dot
-from .graph import Edge, Graph, Node, build_graph
+from .graph import Arrow, Box, Graph, build_graph
 from .names import caller_names
 from .tensors import is_node, is_tensor, type_name
 from .text import describe
 
 __all__ = [
     "Drawing",
-    "Edge",
+    "Arrow",
     "Graph",
     "GraphvizFailed",
     "GraphvizMissing",
-    "Node",
+    "Box",
     "Picture",
     "build_graph",
     "caller_names",

@@ -33,7 +33,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 
-from .graph import Graph, Node
+from .graph import Box, Graph
 from .tensors import data_lines, grad_lines, is_tensor, sequence_nr, shape_text
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
@@ -135,7 +135,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _node_style(node: Node, emphasised: bool) -> str:
+def _node_style(node: Box, emphasised: bool) -> str:
     fill, shape, rounded = _BOXES[node.kind]
     style = ["filled"] + (["rounded"] if rounded else [])
     attrs = []
@@ -164,7 +164,7 @@ def _node_style(node: Node, emphasised: bool) -> str:
     return (" " + " ".join(attrs)) if attrs else ""
 
 
-def _tooltip(node: Node) -> str:
+def _tooltip(node: Box) -> str:
     """The node's own tooltip, or a grad_fn's name and creation number."""
     number = sequence_nr(node.obj) if node.kind in ("function", "op") else None
     if node.tooltip or number is None:
@@ -172,13 +172,13 @@ def _tooltip(node: Node) -> str:
     return f"{_fn_name(node)} · sequence_nr {number}"
 
 
-def _fn_name(node: Node) -> str:
+def _fn_name(node: Box) -> str:
     # an op box (values view) is titled 'mul' and carries 'MulBackward0' as its first note
     return node.title if node.kind == "function" else node.notes[0]
 
 
 def _label(
-    node: Node,
+    node: Box,
     show_shapes: bool,
     show_values: bool,
     show_grads: bool,

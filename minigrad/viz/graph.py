@@ -31,32 +31,28 @@ recorded its value (minigrad does; PyTorch does not, so there it is titled 'cons
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .names import named_tensors
 from .tensors import (
     FREED,
     RecordedValue,
     is_node,
     is_tensor,
-    node_name,
     op_name,
     recorded_input,
     recorded_output,
-    saved_entries,
     short_value_text,
-    type_name,
     value_text,
 )
+from .walk import Fn, Walk, as_roots, fn_key, out_key, reachable, tensor_keys
 
 VIEWS = ("autograd", "values")
 
 
 @dataclass(frozen=True)
-class Node:
+class Box:
     """One box of the drawing.
 
     kind is one of: 'function' (a grad_fn, autograd view), 'op' (a grad_fn, values
@@ -77,7 +73,7 @@ class Node:
 
 
 @dataclass(frozen=True)
-class Edge:
+class Arrow:
     """An arrow from box ``src`` to box ``dst``; kind says what it stands for.
 
     Autograd view: 'output' (tensor to its grad_fn), 'next' (a next_functions entry),
@@ -98,8 +94,8 @@ class Graph:
     (hidden_exact is False when counting stopped early: hidden is then a lower bound)."""
 
     view: str
-    nodes: list[Node]
-    edges: list[Edge]
+    nodes: list[Box]
+    edges: list[Arrow]
     hidden: int = 0
     hidden_exact: bool = True
     _index: dict[Hashable, str] = field(default_factory=dict, repr=False)
@@ -110,11 +106,11 @@ class Graph:
         A tensor without a box of its own (an intermediate in the autograd view)
         is found through its grad_fn.
         """
-        keys = _tensor_keys(obj) if is_tensor(obj) else []
+        keys = tensor_keys(obj) if is_tensor(obj) else []
         if is_tensor(obj) and obj.grad_fn is not None:
-            keys.append(_fn_key(obj.grad_fn))
+            keys.append(fn_key(obj.grad_fn))
         elif is_node(obj):
-            keys.append(_fn_key(obj))
+            keys.append(fn_key(obj))
         return next((self._index[k] for k in keys if k in self._index), None)
 
 
@@ -144,156 +140,17 @@ def build_graph(
         isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1
     ):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
-    root_list = _as_roots(roots)
-    functions, hidden, exact = _walk(root_list, max_nodes)
+    root_list = as_roots(roots)
+    functions, hidden, exact = reachable(root_list, max_nodes)
     # The values view reads saved tensors even unshown: they hold intermediate values.
     read_saved = show_saved or view == "values"
-    walk = _Walk(root_list, functions, names, read_saved)
+    walk = Walk(root_list, functions, names, read_saved)
     builder = _Builder(walk, show_saved, more=f"… {hidden}{'' if exact else '+'} more")
     if view == "autograd":
         builder.autograd_view()
     else:
         builder.values_view()
     return Graph(view, builder.nodes, builder.edges, hidden, exact, builder.index)
-
-
-# --- input checking and identity -------------------------------------------------------------
-
-
-def _as_roots(roots: Any) -> list[Any]:
-    is_list = isinstance(roots, (list, tuple))
-    items = list(roots) if is_list else [roots]
-    if not items:
-        raise ValueError("draw() got an empty list: pass at least one tensor, e.g. draw(loss).")
-    for position, item in enumerate(items):
-        if not (is_tensor(item) or is_node(item)):
-            where = f" as item {position} of the list" if is_list else ""
-            raise TypeError(
-                f"draw() expects a tensor, a grad_fn or a list of them, but got "
-                f"{type_name(item)}{where}. Pass the tensor whose graph you want, e.g. draw(loss)."
-            )
-    unique: dict[int, Any] = {}  # a root given twice is drawn once
-    for item in items:
-        unique.setdefault(id(item), item)
-    return list(unique.values())
-
-
-# ids are keys only while the objects are alive (the graph holds them); they never reach
-# the output.
-def _fn_key(fn: Any) -> Hashable:
-    return ("fn", id(fn))
-
-
-def _out_key(fn: Any, output_nr: int) -> Hashable:
-    return ("out", id(fn), output_nr)
-
-
-def _tensor_keys(tensor: Any) -> list[Hashable]:
-    """The tensor object, and for a non-leaf the (grad_fn, output_nr) slot it came from:
-    unpacking a saved tensor can give a new Python object for the same slot."""
-    keys: list[Hashable] = [("tensor", id(tensor))]
-    if tensor.grad_fn is not None:
-        keys.append(_out_key(tensor.grad_fn, getattr(tensor, "output_nr", 0)))
-    return keys
-
-
-# --- the walk --------------------------------------------------------------------------------
-
-
-# How far past max_nodes the walk goes to count what it hides. Touching no more keeps
-# drawing fast on huge graphs, and it matters for PyTorch: freeing a graph deeper than
-# about 40,000 nodes that Python has walked overflows PyTorch's C stack (torch 2.13).
-COUNT_BEYOND = 10_000
-
-
-def _walk(roots: list[Any], max_nodes: int | None) -> tuple[list[Any], int, bool]:
-    """The grad_fns reachable from roots, breadth-first, up to max_nodes; how many more
-    there are; and whether that count is exact (False: it is a lower bound)."""
-    queue: deque[Any] = deque()
-    seen: set[int] = set()
-    for root in roots:
-        start = root if is_node(root) else root.grad_fn
-        if start is not None and id(start) not in seen:
-            seen.add(id(start))
-            queue.append(start)
-    limit = None if max_nodes is None else max_nodes + COUNT_BEYOND
-    order: list[Any] = []
-    while queue and (limit is None or len(order) < limit):
-        fn = queue.popleft()
-        order.append(fn)
-        for child, _ in fn.next_functions:
-            if child is not None and id(child) not in seen:
-                seen.add(id(child))
-                queue.append(child)
-    if max_nodes is None or len(seen) <= max_nodes:
-        return order, 0, True
-    return order[:max_nodes], len(seen) - max_nodes, not queue
-
-
-@dataclass
-class _Fn:
-    """One drawn grad_fn, with what the views need from it read once."""
-
-    fn: Any
-    name: str
-    inputs: tuple[tuple[Any, int], ...]
-    variable: Any  # the leaf tensor of an AccumulateGrad, else None
-    saved: list[tuple[str, Any]]
-
-
-class _Walk:
-    """The drawn grad_fns, and every tensor known by name, as a root, or as saved."""
-
-    def __init__(
-        self,
-        roots: list[Any],
-        functions: list[Any],
-        names: Mapping[str, Any] | None,
-        read_saved: bool,
-    ) -> None:
-        self.roots = roots
-        self.fns = [
-            _Fn(
-                fn=fn,
-                name=node_name(fn),
-                inputs=tuple(fn.next_functions),
-                variable=getattr(fn, "variable", None),
-                saved=saved_entries(fn) if read_saved else [],
-            )
-            for fn in functions
-        ]
-        self.drawn = {id(f.fn) for f in self.fns}
-        self.names: dict[Hashable, str] = {}
-        self.made_by: dict[Hashable, list[str]] = {}  # grad_fn key -> 'y.grad_fn' notes
-        named = self._named = named_tensors(names)
-        root_ids = {id(r) for r in roots}
-        for name, tensor in named:
-            if ("tensor", id(tensor)) in self.names:
-                continue  # the first name given wins
-            for key in _tensor_keys(tensor):
-                self.names.setdefault(key, name)
-            if tensor.grad_fn is not None and id(tensor) not in root_ids:
-                self.made_by.setdefault(_fn_key(tensor.grad_fn), []).append(f"{name}.grad_fn")
-        # PyTorch keeps no intermediate tensors, but a named, root or saved tensor shows
-        # the value of the (grad_fn, output_nr) slot it came from.
-        saved = [v for f in self.fns for _, v in f.saved if v is not FREED and is_tensor(v)]
-        self.slots: dict[Hashable, Any] = {}
-        for tensor in [*(t for _, t in named), *saved, *(r for r in roots if is_tensor(r))]:
-            if tensor.grad_fn is not None:
-                self.slots.setdefault(_tensor_keys(tensor)[1], tensor)
-
-    def name_of(self, tensor: Any) -> str | None:
-        return next((self.names[k] for k in _tensor_keys(tensor) if k in self.names), None)
-
-    def name_of_value(self, array: Any) -> str | None:
-        """The name of a tensor that does not require grad, found by its recorded value
-        (minigrad records the very array; PyTorch records none, so nothing matches there)."""
-        if not hasattr(self, "_by_array"):
-            self._by_array: dict[int, str] = {}
-            for name, tensor in self._named:
-                if not tensor.requires_grad:
-                    self._by_array.setdefault(id(tensor.detach().numpy()), name)
-        return self._by_array.get(id(array))
 
 
 # --- building the views ----------------------------------------------------------------------
@@ -304,30 +161,30 @@ _FREED_NOTES = ("released by backward()", "use retain_graph=True")
 class _Builder:
     """Turns a walk into boxes and arrows; a box is registered under one or more keys."""
 
-    def __init__(self, walk: _Walk, show_saved: bool, more: str) -> None:
+    def __init__(self, walk: Walk, show_saved: bool, more: str) -> None:
         self.walk = walk
         self.show_saved = show_saved
         self.more_title = more
-        self.nodes: list[Node] = []
-        self.edges: list[Edge] = []
+        self.nodes: list[Box] = []
+        self.edges: list[Arrow] = []
         self.index: dict[Hashable, str] = {}
         self.more_id: str | None = None
 
     def add(self, keys: list[Hashable], kind: str, title: str, **fields: Any) -> str:
         node_id = f"n{len(self.nodes)}"
-        self.nodes.append(Node(node_id, kind, title, **fields))
+        self.nodes.append(Box(node_id, kind, title, **fields))
         for key in keys:
             self.index.setdefault(key, node_id)
         return node_id
 
     def edge(self, src: str, dst: str, kind: str, label: str = "") -> None:
-        self.edges.append(Edge(src, dst, kind, label))
+        self.edges.append(Arrow(src, dst, kind, label))
 
     # -- boxes shared by both views
 
     def tensor_box(self, tensor: Any, kind: str, notes: tuple[str, ...] = ()) -> str:
         """The box of a tensor, made on first use and found again by any of its keys."""
-        keys = _tensor_keys(tensor)
+        keys = tensor_keys(tensor)
         existing = next((self.index[k] for k in keys if k in self.index), None)
         if existing is not None:
             return existing
@@ -367,13 +224,13 @@ class _Builder:
     def fn_box(self, fn: Any) -> str:
         """The box of a drawn grad_fn, or the '… N more' box for one max_nodes cut off."""
         if id(fn) in self.walk.drawn:
-            return self.index[_fn_key(fn)]
+            return self.index[fn_key(fn)]
         if self.more_id is None:
             notes = ("grad_fn nodes not drawn", "raise max_nodes to see them")
             self.more_id = self.add([], "more", self.more_title, notes=notes)
         return self.more_id
 
-    def saved_values(self, f: _Fn) -> list[str]:
+    def saved_values(self, f: Fn) -> list[str]:
         """With show_saved, the plain values a node saved ('exponent = 3'), for its box."""
         if not self.show_saved:
             return []
@@ -383,7 +240,7 @@ class _Builder:
             if value is not FREED and value is not None and not is_tensor(value)
         ]
 
-    def saved_edges(self, f: _Fn, node_box: str, towards_node: bool) -> None:
+    def saved_edges(self, f: Fn, node_box: str, towards_node: bool) -> None:
         """Dashed arrows between a node and each tensor it saved (freed ones included)."""
         for name, value in f.saved:
             if value is FREED:
@@ -401,13 +258,13 @@ class _Builder:
         roots = self.root_boxes()
         for f in self.walk.fns:
             # 'y.grad_fn' tells which box made a named tensor that has no box of its own
-            notes = (*self.walk.made_by.get(_fn_key(f.fn), []), *self.saved_values(f))
-            self.add([_fn_key(f.fn)], "function", f.name, obj=f.fn, notes=notes)
+            notes = (*self.walk.made_by.get(fn_key(f.fn), []), *self.saved_values(f))
+            self.add([fn_key(f.fn)], "function", f.name, obj=f.fn, notes=notes)
         for root, box in roots:
             if root.grad_fn is not None:
                 self.edge(box, self.fn_box(root.grad_fn), "output")
         for f in self.walk.fns:
-            box = self.index[_fn_key(f.fn)]
+            box = self.index[fn_key(f.fn)]
             for position, (child, output_nr) in enumerate(f.inputs):
                 if child is None:
                     value = recorded_input(f.fn, position)
@@ -419,24 +276,24 @@ class _Builder:
                 self.edge(box, self.tensor_box(f.variable, "leaf"), "variable")
         if self.show_saved:
             for f in self.walk.fns:
-                self.saved_edges(f, self.index[_fn_key(f.fn)], towards_node=False)
+                self.saved_edges(f, self.index[fn_key(f.fn)], towards_node=False)
 
     def values_view(self) -> None:
         roots = self.root_boxes()
         for f in self.walk.fns:
             if f.variable is not None:
                 # In this view an AccumulateGrad is drawn as its leaf tensor.
-                self.index.setdefault(_fn_key(f.fn), self.tensor_box(f.variable, "leaf"))
+                self.index.setdefault(fn_key(f.fn), self.tensor_box(f.variable, "leaf"))
             else:
                 notes = (f.name, *self.saved_values(f))
-                self.add([_fn_key(f.fn)], "op", op_name(f.name), obj=f.fn, notes=notes)
+                self.add([fn_key(f.fn)], "op", op_name(f.name), obj=f.fn, notes=notes)
         for root, box in roots:
             if root.grad_fn is not None:
                 kind = "result" if id(root.grad_fn) in self.walk.drawn else "more"
                 self.edge(self.fn_box(root.grad_fn), box, kind)
         ops = [f for f in self.walk.fns if f.variable is None]
         for f in ops:
-            op = self.index[_fn_key(f.fn)]
+            op = self.index[fn_key(f.fn)]
             for position, (child, output_nr) in enumerate(f.inputs):
                 if child is None:
                     src = self.constant_box(output_nr, recorded_input(f.fn, position))
@@ -446,15 +303,15 @@ class _Builder:
         if self.show_saved:
             # after all inputs, so that a saved intermediate joins its tensor box
             for f in ops:
-                self.saved_edges(f, self.index[_fn_key(f.fn)], towards_node=True)
+                self.saved_edges(f, self.index[fn_key(f.fn)], towards_node=True)
 
     def input_box(self, child: Any, output_nr: int) -> str:
         """The box of the tensor that flows from child (a grad_fn) into an op."""
         if id(child) not in self.walk.drawn:
             return self.fn_box(child)
         if getattr(child, "variable", None) is not None:
-            return self.index[_fn_key(child)]
-        slot = _out_key(child, output_nr)
+            return self.index[fn_key(child)]
+        slot = out_key(child, output_nr)
         if slot in self.index:
             return self.index[slot]
         tensor = self.walk.slots.get(slot)
@@ -464,5 +321,5 @@ class _Builder:
             box = self.tensor_box(tensor, "tensor")
         else:
             box = self.add([slot], "tensor", "tensor", notes=("value not kept by autograd",))
-        self.edge(self.index[_fn_key(child)], box, "result")
+        self.edge(self.index[fn_key(child)], box, "result")
         return box

@@ -17,7 +17,7 @@ AccumulateGrad → a
 
 from __future__ import annotations
 
-from .graph import Edge, Graph, Node
+from .graph import Arrow, Box, Graph
 
 # Tensors that do not require grad carry this note; 'no grad' already says it.
 _SAID_BY_NO_GRAD = "requires_grad=False"
@@ -44,14 +44,14 @@ def describe(graph: Graph, max_arrows: int | None = 30) -> str:
     return "\n".join(lines)
 
 
-def box_text(node: Node) -> str:
+def box_text(node: Box) -> str:
     """A box as text: 'b', 'constant [no grad]', 'mul [MulBackward0]'."""
     notes = [note for note in node.notes if note != _SAID_BY_NO_GRAD]
     notes += ["no grad"] if node.no_grad else []
     return node.title + (f" [{', '.join(notes)}]" if notes else "")
 
 
-def _ends(edge: Edge, kinds: dict[str, str]) -> tuple[str, str]:
+def _ends(edge: Arrow, kinds: dict[str, str]) -> tuple[str, str]:
     """An arrow's two boxes; a saved arrow always from the node that saved the tensor
     (the values view draws it towards the node)."""
     if edge.kind == "saved" and kinds[edge.dst] == "op":
@@ -59,5 +59,5 @@ def _ends(edge: Edge, kinds: dict[str, str]) -> tuple[str, str]:
     return edge.src, edge.dst
 
 
-def _link(edge: Edge) -> str:
+def _link(edge: Arrow) -> str:
     return f"saves {edge.label} →" if edge.kind == "saved" else "→"

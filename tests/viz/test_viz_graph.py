@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from minigrad.viz import build_graph, draw
-from minigrad.viz.graph import COUNT_BEYOND
+from minigrad.viz.walk import COUNT_BEYOND
 
 from .viz_helpers import fake_chain, parse_dot, tutorial_loss, tutorial_q, tutorial_z
 
