@@ -90,6 +90,10 @@ def run_backward(
             backward.run()
         for tensor, grad in backward.deposits:
             accumulate_into(tensor, backward.tensor(grad), create_graph)
+    except RuntimeError as error:
+        if getattr(error, "raised_by_autograd", False):  # PyTorch's error, from here
+            raise error.with_traceback(None) from None
+        raise
     finally:
         grad_mode.state.enabled = previous_mode
     if capture is None:

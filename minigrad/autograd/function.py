@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from minigrad.autograd import grad_mode
-from minigrad.autograd.graph import SECOND_BACKWARD, Node, sequence_numbers
+from minigrad.autograd.graph import SECOND_BACKWARD, Node, autograd_error, sequence_numbers
 from minigrad.tensor import NO_EDGE, Tensor, share_memory
 
 #: saved names that are not inputs, parameters or the result, and how each is found
@@ -193,9 +193,9 @@ class Function(Node):
             value = None if self._inputs is None else self._inputs[position]
             version = 0 if self._versions is None else self._versions[position]
         if self._released:
-            raise RuntimeError(SECOND_BACKWARD)
+            raise autograd_error(SECOND_BACKWARD)
         if checked and isinstance(value, Tensor) and value._version != version:
-            raise RuntimeError(_modified_message(self, kind, value, version))
+            raise autograd_error(_modified_message(self, kind, value, version))
         return value
 
     def _unpack(self, arrays: bool) -> list[Any]:

@@ -32,6 +32,14 @@ SECOND_BACKWARD = (
 )
 
 
+def autograd_error(message: str) -> RuntimeError:
+    """PyTorch's RuntimeError, marked so that ``backward()`` re-raises it from its own entry
+    point: a learner's traceback then shows no more of minigrad than PyTorch's of PyTorch."""
+    error = RuntimeError(message)
+    error.raised_by_autograd = True  # type: ignore[attr-defined]
+    return error
+
+
 class Node:
     """A step of the backward pass; PyTorch's ``grad_fn`` objects.
 

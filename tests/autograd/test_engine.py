@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import traceback
 import weakref
 
 import numpy as np
@@ -263,3 +264,39 @@ def test_hooks_that_return_the_wrong_thing_are_refused() -> None:
 def test_gradcheck_on_a_transposed_input() -> None:
     x = torch.randn(3, 2, dtype=torch.float64).t().requires_grad_()
     assert torch.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+
+
+def _minigrad_frames(error: BaseException) -> list[str]:
+    frames = traceback.extract_tb(error.__traceback__)
+    return [f.name for f in frames if "/minigrad/" in f.filename.replace("\\", "/")]
+
+
+def _second_backward() -> None:
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    q = (a**3).sum()
+    q.backward()
+    q.backward()
+
+
+def _modified_in_place() -> None:
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    y = a.exp()
+    q = y.sum()
+    with torch.no_grad():
+        y.add_(1)
+    q.backward()
+
+
+def _non_scalar() -> None:
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    (a * 3).backward()
+
+
+@pytest.mark.parametrize("famous", [_second_backward, _modified_in_place, _non_scalar])
+def test_famous_errors_show_no_more_frames_than_pytorch(famous) -> None:
+    """PyTorch's traceback shows three of its own frames (Tensor.backward,
+    autograd.backward, the engine's entry); a learner sees no more of minigrad."""
+    with pytest.raises(RuntimeError) as caught:
+        famous()
+    frames = _minigrad_frames(caught.value)
+    assert frames[0] == "backward" and len(frames) <= 3, frames
