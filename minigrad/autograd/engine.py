@@ -79,17 +79,16 @@ def run_backward(
     """
     starts = _start_nodes(roots)
     capture = _Capture(starts, inputs) if inputs else None
-    if not create_graph:
-        grad_outputs = [grad._data for grad in grad_outputs]
-    backward = _Pass(starts, grad_outputs, capture, retain_graph, accumulate, hooks)
-    backward.arrays = not create_graph
+    arrays = not create_graph  # the pass computes on numpy arrays unless it records itself
+    grads = [grad._data if arrays else grad for grad in grad_outputs]
+    backward = _Pass(starts, grads, capture, retain_graph, accumulate, hooks, arrays)
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
         with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
             backward.run()
         for tensor, grad in backward.deposits:
-            accumulate_into(tensor, backward.tensor(grad), create_graph)
+            accumulate_into(tensor, grad, create_graph)
     except RuntimeError as error:
         if getattr(error, "raised_by_autograd", False):  # PyTorch's error, from here
             raise error.with_traceback(None) from None
@@ -140,26 +139,31 @@ class _Pass:
         retain_graph: bool,
         accumulate: bool,
         hooks: bool,
+        arrays: bool,
     ) -> None:
         self.waiting = _count_dependencies(starts)
-        self.buffers: dict[Node, Tensor | None] = {}
+        self.buffers: dict[Node, Any] = {}
         for node, grad in zip(starts, grad_outputs):
             self.buffers[node] = _add(self.buffers.get(node), grad)
-        self.ready = [
-            (-n._sequence, k, n) for k, n in enumerate(self.buffers) if n not in self.waiting
-        ]
+        self.ready = []
+        for node in self.buffers:
+            if node not in self.waiting:
+                self.ready.append((-node._sequence, len(self.ready), node))
         heapq.heapify(self.ready)
         self.pushed = len(self.ready)
         self.capture, self.hooks = capture, hooks
         self.retain_graph, self.accumulate = retain_graph, accumulate
         self.deposits: list[tuple[Tensor, Any]] = []
         self.observers = tuple(_observers)
-        self.arrays = True  # gradients are numpy arrays (tensors when recording backward)
+        self.arrays = arrays  # gradients are numpy arrays (tensors when recording backward)
 
     def run(self) -> None:
-        """Run every ready node, latest created first, until none is left (step 2)."""
-        ready, buffers, capture, hooks = self.ready, self.buffers, self.capture, self.hooks
-        pop = heapq.heappop
+        """Run every ready node, latest created first, until none is left (step 2): each
+        gradient it sends is added to what waits at that input, and an input whose edges
+        have all delivered is ready in turn."""
+        ready, buffers, waiting = self.ready, self.buffers, self.waiting
+        capture, hooks = self.capture, self.hooks
+        pop, push = heapq.heappop, heapq.heappush
         while ready:
             node = pop(ready)[2]
             grad = buffers.pop(node)
@@ -167,7 +171,20 @@ class _Pass:
                 grad = self.hooked(node, grad)
             if capture is not None and not capture.take(node, grad, self):
                 continue
-            self.hand_on(node, node._run(grad, self))
+            for (child, _), child_grad in zip(node.next_functions, node._run(grad, self)):
+                if child is None:
+                    continue
+                waiting_grad = buffers.get(child)
+                if child_grad is not None:
+                    buffers[child] = (
+                        child_grad if waiting_grad is None else waiting_grad + child_grad
+                    )
+                elif child not in buffers:
+                    buffers[child] = None
+                waiting[child] -= 1
+                if not waiting[child]:
+                    push(ready, (-child._sequence, self.pushed, child))
+                    self.pushed += 1
 
     def hooked(self, node: Node, grad: Any) -> Any:
         """``grad`` as the hooks leave it: those of the tensor (or leaf) ``node`` stands for,
@@ -195,23 +212,6 @@ class _Pass:
     def array(self, grad: Tensor) -> Any:
         """A tensor (from a hook) as a gradient of this pass."""
         return grad._data if self.arrays else grad
-
-    def hand_on(self, node: Node, grads: tuple[Tensor | None, ...]) -> None:
-        """Add each gradient to what waits at the matching input; queue the inputs now ready."""
-        buffers, waiting = self.buffers, self.waiting
-        for (child, _), child_grad in zip(node.next_functions, grads):
-            if child is None:
-                continue
-            if child_grad is not None:
-                waiting_grad = buffers.get(child)
-                buffers[child] = child_grad if waiting_grad is None else waiting_grad + child_grad
-            elif child not in buffers:
-                buffers[child] = None
-            remaining = waiting[child] - 1
-            waiting[child] = remaining
-            if remaining == 0:
-                heapq.heappush(self.ready, (-child._sequence, self.pushed, child))
-                self.pushed += 1
 
     def notify(self, node: Node, grad: Any, grads: tuple) -> None:
         """Tell the observers what ``node`` received and sent (a leaf: what its .grad holds)."""

@@ -202,6 +202,9 @@ class Function(Node):
         """The saved values for ``backward``: arrays (or tensors, to record the backward)."""
         values = []
         for kind, key in self._save_plan:
+            if kind == "param":
+                values.append(self._params.get(*key))
+                continue
             value = self._read_saved(kind, key)
             values.append(value._data if arrays and isinstance(value, Tensor) else value)
         return values
@@ -215,7 +218,7 @@ class Function(Node):
         if grad is None:
             grads: tuple = (None,) * len(self.next_functions)
         else:
-            grads = self._backward(grad, arrays=False)
+            grads = self._only_wanted(self._backward(grad, arrays=False))
         return grads[0] if len(grads) == 1 else grads
 
     def _run(self, grad: Any, backward: Any) -> tuple:
@@ -228,14 +231,20 @@ class Function(Node):
             if not backward.retain_graph:
                 self._release()
             if self._post_hooks and backward.hooks:
-                grads = backward.hooked_after(self, grads, grad)
+                grads = backward.hooked_after(self, self._only_wanted(grads), grad)
         if backward.observers:
-            backward.notify(self, grad, grads)
+            backward.notify(self, grad, self._only_wanted(grads))
         return grads
 
+    def _only_wanted(self, grads: tuple) -> tuple:
+        """``grads`` with None for the inputs that want no gradient, as hooks see them."""
+        return tuple(
+            [g if node is not None else None for g, (node, _) in zip(grads, self.next_functions)]
+        )
+
     def _backward(self, grad: Any, arrays: bool) -> tuple:
-        """Run ``backward``; drop what no input wants and undo broadcasting, so that each
-        gradient has its input's shape."""
+        """Run ``backward``, and undo broadcasting: each gradient gets its input's shape.
+        (The engine passes nothing to an input that wants no gradient.)"""
         if self._save_plan:
             grads = self.backward(grad, *self._unpack(arrays))
         else:
@@ -243,13 +252,11 @@ class Function(Node):
         if type(grads) is not tuple:
             grads = (grads,)
         shapes = self._shapes
+        if shapes is None:
+            return grads
         result = []
-        for position, (g, (node, _)) in enumerate(zip(grads, self.next_functions)):
-            if g is None or node is None:
-                g = None
-            elif shapes is not None and np.shape(g) != shapes[position]:
-                g = sum_to(g, shapes[position])
-            result.append(g)
+        for g, shape in zip(grads, shapes):
+            result.append(g if g is None or np.shape(g) == shape else sum_to(g, shape))
         return tuple(result)
 
 

@@ -175,16 +175,23 @@ class AccumulateGrad(Node):
         return ()
 
 
-def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool = False) -> None:
-    """Add ``grad`` into ``tensor._grad``: in place normally, as a recorded sum with create_graph."""
+def accumulate_into(tensor: Tensor, grad: Any, create_graph: bool = False) -> None:
+    """Add ``grad`` (a tensor, or an array from a plain backward pass) into ``tensor._grad``:
+    in place normally, as a recorded sum with create_graph."""
+    make = type(tensor)._make
+    if not hasattr(grad, "_data"):  # an array: nothing to record
+        data = np.asarray(grad)
+        if tensor._grad is None:  # a copy of its own: the array may reach other leaves too
+            tensor._grad = make(data.astype(tensor._data.dtype, copy=True))
+            return
+        grad = make(data)
     if grad._data.dtype != tensor._data.dtype:
         grad = grad.to(tensor.dtype)
     if tensor._grad is None:
-        # A fresh copy: the same gradient array may be on its way to other leaves too.
         if create_graph and grad._requires_grad:  # keep its history, in a tensor of its own
             tensor._grad = grad.clone()
         else:
-            tensor._grad = type(grad)._make(np.array(grad._data, copy=True))
+            tensor._grad = make(np.array(grad._data, copy=True))
     elif create_graph or tensor._grad.requires_grad:
         tensor._grad = tensor._grad + grad
     else:
