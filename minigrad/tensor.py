@@ -88,6 +88,7 @@ class Tensor:
         "_base",
         "_view_of_history",
         "_accumulator",
+        "_hooks",
         "__weakref__",
     )
 
@@ -113,7 +114,7 @@ class Tensor:
         tensor._requires_grad = requires_grad
         tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
         tensor._view_of_history = 0
-        tensor._accumulator = None
+        tensor._accumulator = tensor._hooks = None
         return tensor
 
     # -- properties -------------------------------------------------------------------------
@@ -263,10 +264,11 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        # kept by the node the gradient arrives at: this tensor's grad_fn, or a leaf's
-        # AccumulateGrad (which lives as long as the leaf)
-        node = self.grad_fn if self.grad_fn is not None else self._accumulate_grad()
-        return RemovableHandle(node._tensor_hooks(), hook)
+        if self.grad_fn is not None:  # kept by the node the gradient arrives at
+            return RemovableHandle(self.grad_fn._tensor_hooks(), hook)
+        if self._hooks is None:  # a leaf keeps its own (its AccumulateGrad may come and go)
+            self._hooks = []
+        return RemovableHandle(self._hooks, hook)
 
     def _edge(self) -> Edge:
         """Where this tensor's gradient goes: its grad_fn, its AccumulateGrad, or nowhere."""
@@ -274,7 +276,7 @@ class Tensor:
         if node is None:
             if not self._requires_grad:
                 return NO_EDGE
-            node = self._accumulator or self._accumulate_grad()
+            node = self._accumulate_grad()
         elif self._base is not None and self._version_counter.history != self._view_of_history:
             raise RuntimeError(
                 "This view was taken before an in-place operation gave its base tensor a new "
@@ -285,14 +287,15 @@ class Tensor:
         return (node, 0)
 
     def _accumulate_grad(self) -> AccumulateGrad:
-        """This leaf's AccumulateGrad node, made once: every graph shares it.
+        """This leaf's AccumulateGrad node: every graph alive shares it.
 
-        (PyTorch holds it weakly and makes a new one when no graph is left; holding it keeps
-        leaf and node in a small reference cycle, which Python's collector frees.)
+        Held weakly, as PyTorch does: the node holds the leaf, and a strong reference back
+        would make a cycle that only Python's collector (slow) could free.
         """
-        node = self._accumulator
+        node = None if self._accumulator is None else self._accumulator()
         if node is None:
-            node = self._accumulator = AccumulateGrad(self)
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
         return node
 
     # -- conversion -------------------------------------------------------------------------

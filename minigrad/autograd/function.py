@@ -67,7 +67,7 @@ class Function(Node):
     _inputs: tuple | None  # the tensors (and numbers) the op took; None once backward freed them
     _params: dict[str, Any]  # the op's parameters (alpha, dim …)
     _values: list | None  # the forward's input and output arrays (for learners)
-    _result: Tensor | None = None  # the output, when backward needs it
+    _result_version: Any = None  # the output's version counter, when backward needs the output
     _derived: tuple = ()  # the values ``_DERIVED`` computes, in ``saved`` order
     _versions: tuple | None = None  # the inputs' versions when recorded (None: all 0)
     _shapes: tuple | None = None  # the inputs' shapes, when one differs from the output's
@@ -135,8 +135,8 @@ class Function(Node):
             self._versions = tuple(map(_version_of, inputs))
         if self._derivers:
             self._derived = tuple([derive(inputs) for derive in self._derivers])
-        if "result" in self.saved:
-            self._result = out
+        if "result" in self.saved:  # its array is in _values; the tensor itself would be a cycle
+            self._result_version = out._shared_version()
 
     @staticmethod
     def forward(*arrays: Any, **params: Any) -> Any:
@@ -185,7 +185,7 @@ class Function(Node):
         if kind == "derived":
             return self._derived[key]
         if kind == "result":
-            value, version = self._result, 0
+            value, version = self._output(), 0
         else:
             position, wanted_by = key
             if wanted_by is not None and self.next_functions[wanted_by][0] is None:
@@ -198,12 +198,25 @@ class Function(Node):
             raise autograd_error(_modified_message(self, kind, value, version))
         return value
 
+    def _output(self) -> Tensor | None:
+        """The output, as backward saved it: a tensor of the output's array made by this node
+        (keeping the output itself would make a reference cycle), or None once freed."""
+        if self._values is None:
+            return None
+        output = Tensor._make(self._values[-1], True)
+        output.grad_fn = self
+        output._version_counter = self._result_version
+        return output
+
     def _unpack(self, arrays: bool) -> list[Any]:
         """The saved values for ``backward``: arrays (or tensors, to record the backward)."""
         values = []
         for kind, key in self._save_plan:
             if kind == "param":
                 values.append(self._params.get(*key))
+                continue
+            if kind == "result" and arrays and self._values and not self._result_version.value:
+                values.append(self._values[-1])  # the output's array, not modified since
                 continue
             value = self._read_saved(kind, key)
             values.append(value._data if arrays and isinstance(value, Tensor) else value)
@@ -212,7 +225,7 @@ class Function(Node):
     def _release(self) -> None:
         """Free the saved tensors (not the plain values), as backward does without retain_graph."""
         self._released = True
-        self._inputs = self._values = self._result = None
+        self._inputs = self._values = None
 
     def _call(self, grad: Tensor | None) -> Any:
         if grad is None:

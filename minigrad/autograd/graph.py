@@ -155,6 +155,11 @@ class AccumulateGrad(Node):
         self.next_functions = ()
         self._sequence = 2**64 - 1  # as in PyTorch: a leaf accumulates as soon as it is ready
 
+    @property
+    def _grad_hooks(self) -> list | None:  # type: ignore[override]
+        """The hooks registered on the leaf (``Tensor.register_hook``)."""
+        return self.variable._hooks
+
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
 
