@@ -287,15 +287,11 @@ class Tensor:
         return (node, 0)
 
     def _accumulate_grad(self) -> AccumulateGrad:
-        """This leaf's AccumulateGrad node: every graph alive shares it.
-
-        Held weakly, as PyTorch does: the node holds the leaf, and a strong reference back
-        would make a cycle that only Python's collector (slow) could free.
-        """
-        node = None if self._accumulator is None else self._accumulator()
+        """This leaf's AccumulateGrad node, made once: every graph shares it. (The node holds
+        the leaf weakly, so the two make no reference cycle for Python's collector.)"""
+        node = self._accumulator
         if node is None:
-            node = AccumulateGrad(self)
-            self._accumulator = weakref.ref(node)
+            node = self._accumulator = AccumulateGrad(self)
         return node
 
     # -- conversion -------------------------------------------------------------------------

@@ -300,3 +300,30 @@ def test_famous_errors_show_no_more_frames_than_pytorch(famous) -> None:
         famous()
     frames = _minigrad_frames(caught.value)
     assert frames[0] == "backward" and len(frames) <= 3, frames
+
+
+def test_a_graph_and_its_leaves_are_freed_without_the_cycle_collector() -> None:
+    """No reference cycles: a leaf and its AccumulateGrad, a node that saved its output
+    (tanh), all go as soon as the last reference does, as in PyTorch."""
+    gc.disable()
+    try:
+        a = torch.tensor([0.5, -1.0], requires_grad=True)
+        y = (a.tanh() * a).sum()
+        y.backward()
+        leaf, node, tanh = weakref.ref(a), weakref.ref(y.grad_fn), weakref.ref(a.tanh().grad_fn)
+        assert tanh() is None  # a graph nobody holds is gone at once
+        del a, y
+        assert leaf() is None and node() is None
+    finally:
+        gc.enable()
+
+
+def test_saved_result_reads_as_the_output_of_its_node() -> None:
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    y = x.tanh()
+    saved = y.grad_fn._saved_result
+    assert saved.grad_fn is y.grad_fn and torch.equal(saved, y)
+    with torch.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="output 0 of Tanh,"):
+        y.grad_fn._saved_result  # noqa: B018
