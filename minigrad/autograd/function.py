@@ -130,7 +130,7 @@ class Function(Node):
         arrays.append(out._data)
         self._values = arrays
         if reshaped:
-            self._shapes = tuple(map(np.shape, arrays[:-1]))
+            self._shapes = tuple(map(np.shape, arrays[:-1]))  # (a number's shape is ())
         if modified:
             self._versions = tuple(map(_version_of, inputs))
         if self._derivers:
@@ -269,7 +269,7 @@ class Function(Node):
             return grads
         result = []
         for g, shape in zip(grads, shapes):
-            result.append(g if g is None or np.shape(g) == shape else sum_to(g, shape))
+            result.append(g if g is None or g.shape == shape else sum_to(g, shape))
         return tuple(result)
 
 

@@ -43,7 +43,11 @@ def where(condition: Any, x: Any, y: Any) -> Any:
 
 
 def expand(x: Any, shape: tuple[int, ...]) -> Any:
-    return x.expand(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    if isinstance(x, Tensor):
+        return x.expand(shape)
+    out = np.empty(shape, dtype=np.result_type(x))  # (np.broadcast_to is slower for this)
+    out[...] = x
+    return out
 
 
 def unsqueeze(x: Any, dims: tuple[int, ...]) -> Any:

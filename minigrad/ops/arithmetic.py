@@ -180,7 +180,8 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
     if a.dtype.kind != "f" or a.dtype == np.float64:
         return a + alpha * b
     alpha = float(np.asarray(alpha, dtype=a.dtype))  # alpha is first rounded to the tensor's type
-    return (a.astype(np.float64) + alpha * np.asarray(b, np.float64)).astype(a.dtype)
+    product = np.multiply(b, alpha, dtype=np.float64)
+    return np.add(a, product, out=product).astype(a.dtype)
 
 
 # -- the functions a learner calls -----------------------------------------------------------
@@ -211,22 +212,26 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     return RsubBackward1.apply(a, other=other, alpha=alpha)
 
 
+def _is_bool(value: Any) -> bool:
+    if isinstance(value, Tensor):
+        return value._data.dtype == np.bool_
+    return isinstance(value, (bool, np.bool_))
+
+
 def _no_bool_subtraction(input: Any, other: Any) -> None:
     """PyTorch's errors for ``-`` with bools, and the operator a learner may have meant."""
-    bools = [
-        (isinstance(x, Tensor) and x._data.dtype == np.bool_) or isinstance(x, (bool, np.bool_))
-        for x in (input, other)
-    ]
+    bools = (_is_bool(input), _is_bool(other))
+    if not any(bools):
+        return
     if all(bools):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
         )
-    if any(bools):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
+    raise RuntimeError(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+        "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+    )
 
 
 @tensor_method("mul")
