@@ -1381,7 +1381,23 @@ def _inplace_casts(L: Any) -> list:
     return [x, h, i, y.dtype, w.grad]
 
 
+def _saved_values(L: Any) -> list:
+    """What a node saves: a number as a float64 0-d tensor, an input only where another
+    input's gradient needs it, the output as a new tensor of its node."""
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    by_number, squared, tanh = (x * 2.0).grad_fn, (x * x).grad_fn, x.tanh()
+    return [
+        by_number._saved_other,
+        by_number._saved_self is None,
+        squared._saved_self is x,
+        tanh.grad_fn._saved_result is tanh,
+        tanh.grad_fn._saved_result.grad_fn is tanh.grad_fn,
+        (3 * x.exp()).grad_fn._saved_self is None,
+    ]
+
+
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
+    "saved_values": _saved_values,
     "format_spec_and_fstrings": _formatted,
     "inplace_casts_within_a_category": _inplace_casts,
     "sign_of_bool": lambda L: [L.tensor([True, False]).sign(), L.sign(L.tensor([True]))],

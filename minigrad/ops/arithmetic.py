@@ -192,7 +192,7 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
 def add(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``, broadcasting."""
     a, b = operands(input, other)
-    return AddBackward0.apply(a, b, alpha=alpha)
+    return AddBackward0.apply(a, b) if alpha == 1 else AddBackward0.apply(a, b, alpha=alpha)
 
 
 @tensor_method("sub")
@@ -201,7 +201,7 @@ def sub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``, broadcasting."""
     _no_bool_subtraction(input, other)
     a, b = operands(input, other)
-    return SubBackward0.apply(a, b, alpha=alpha)
+    return SubBackward0.apply(a, b) if alpha == 1 else SubBackward0.apply(a, b, alpha=alpha)
 
 
 @tensor_method("__rsub__", operator=True)
