@@ -179,9 +179,10 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
     a = np.asarray(a)
     if a.dtype.kind != "f" or a.dtype == np.float64:
         return a + alpha * b
-    alpha = float(np.asarray(alpha, dtype=a.dtype))  # alpha is first rounded to the tensor's type
-    product = np.multiply(b, alpha, dtype=np.float64)
-    return np.add(a, product, out=product).astype(a.dtype)
+    alpha = np.float64(a.dtype.type(alpha))  # alpha is first rounded to the tensor's type
+    total = b * alpha  # float64: a float32 product is exact there
+    total += a
+    return total.astype(a.dtype)
 
 
 # -- the functions a learner calls -----------------------------------------------------------
@@ -214,7 +215,7 @@ def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def _is_bool(value: Any) -> bool:
     if isinstance(value, Tensor):
-        return value._data.dtype == np.bool_
+        return value._data.dtype.kind == "b"
     return isinstance(value, (bool, np.bool_))
 
 
