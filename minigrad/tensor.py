@@ -287,11 +287,16 @@ class Tensor:
         return (node, 0)
 
     def _accumulate_grad(self) -> AccumulateGrad:
-        """This leaf's AccumulateGrad node, made once: every graph shares it. (The node holds
-        the leaf weakly, so the two make no reference cycle for Python's collector.)"""
-        node = self._accumulator
+        """This leaf's AccumulateGrad node: every graph alive shares it.
+
+        Held weakly, as PyTorch does: the node holds the leaf (a graph keeps its leaves
+        alive), and a strong reference back would make a cycle that only Python's slow
+        collector frees. A new node is made when no graph holds the old one.
+        """
+        node = None if self._accumulator is None else self._accumulator()
         if node is None:
-            node = self._accumulator = AccumulateGrad(self)
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
         return node
 
     # -- conversion -------------------------------------------------------------------------

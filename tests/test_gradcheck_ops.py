@@ -862,7 +862,10 @@ def test_second_derivative_matmul_quadratic_form(n: int, seed: int) -> None:
     a = minigrad.tensor(a_np)
     x = minigrad.tensor(x_np, requires_grad=True)
     (g,) = minigrad.autograd.grad(x @ (a @ x), x, create_graph=True)
-    np.testing.assert_allclose(g.detach().numpy(), (a_np + a_np.T) @ x_np, rtol=1e-12)
+    # (atol: an element near 0 comes from cancellation, and carries its terms' roundoff)
+    np.testing.assert_allclose(
+        g.detach().numpy(), (a_np + a_np.T) @ x_np, rtol=1e-12, atol=1e-14
+    )
     rows = [minigrad.autograd.grad(g[i], x, retain_graph=True)[0].numpy() for i in range(n)]
     np.testing.assert_allclose(np.stack(rows), a_np + a_np.T, rtol=1e-12, atol=1e-14)
     hessian = minigrad.autograd.functional.hessian(lambda v: v @ (a @ v), x.detach())

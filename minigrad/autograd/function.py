@@ -62,9 +62,10 @@ class Function(Node):
     saved_only_for: ClassVar[dict[str, str]] = {}
     is_view: ClassVar[bool] = False  # True: the output shares the first input's memory
     _save_plan: ClassVar[tuple[tuple[str, Any], ...]] = ()
+    _input_plan: ClassVar[tuple[tuple[int, int | None], ...]] = ()  # (position, wanted_by)
     _derivers: ClassVar[tuple[Any, ...]] = ()  # how the derived saved values are computed
 
-    _inputs: tuple | None  # the tensors (and numbers) the op took; None once backward freed them
+    _inputs: tuple | None = None  # the saved inputs, by position (None where not kept)
     _params: dict[str, Any]  # the op's parameters (alpha, dim …)
     _values: list | None  # the forward's input and output arrays (for learners)
     _result_version: Any = None  # the output's version counter, when backward needs the output
@@ -78,6 +79,7 @@ class Function(Node):
         derivers = [_DERIVED[name] for name in cls.saved if name in _DERIVED]
         cls._derivers = tuple(derivers)
         cls._save_plan = tuple(_where_to_find(cls, name) for name in cls.saved)
+        cls._input_plan = tuple(key for kind, key in cls._save_plan if kind == "input")
         for (kind, key), name in zip(cls._save_plan, cls.saved):
             # the class's ``saved`` line is where these attributes come from
             setattr(cls, f"_saved_{name}", property(_saved_reader(kind, key)))
@@ -125,7 +127,8 @@ class Function(Node):
                 edges.append(NO_EDGE)
         self.next_functions = tuple(edges)
         self._sequence = next(sequence_numbers)
-        self._inputs = inputs
+        if self._input_plan:
+            self._keep_inputs(inputs)
         self._params = params
         arrays.append(out._data)
         self._values = arrays
@@ -137,6 +140,15 @@ class Function(Node):
             self._derived = tuple([derive(inputs) for derive in self._derivers])
         if "result" in self.saved:  # its array is in _values; the tensor itself would be a cycle
             self._result_version = out._shared_version()
+
+    def _keep_inputs(self, inputs: tuple) -> None:
+        """Keep the inputs backward will read: all that ``saved`` names, except one needed
+        only for an input that wants no gradient (as PyTorch saves, so no more stays alive)."""
+        kept = [None] * len(inputs)
+        for position, wanted_by in self._input_plan:
+            if wanted_by is None or self.next_functions[wanted_by][0] is not None:
+                kept[position] = inputs[position]
+        self._inputs = tuple(kept)
 
     @staticmethod
     def forward(*arrays: Any, **params: Any) -> Any:

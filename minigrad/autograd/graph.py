@@ -8,7 +8,6 @@ the hooks registered on it; calling it runs its backward, as PyTorch's nodes can
 from __future__ import annotations
 
 import itertools
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -152,36 +151,26 @@ class AccumulateGrad(Node):
     """The node of a leaf tensor: adds the gradient that reaches it into ``variable.grad``."""
 
     def __init__(self, variable: Tensor) -> None:
-        # Weakly: the leaf holds this node, and a strong reference back would make a cycle
-        # that only Python's (slow) collector frees. A graph keeps its leaves alive through
-        # the nodes that took them, until backward.
-        self._variable = weakref.ref(variable)
+        self.variable = variable  # (the leaf holds this node only weakly: no cycle)
         self.next_functions = ()
         self._sequence = 2**64 - 1  # as in PyTorch: a leaf accumulates as soon as it is ready
 
     @property
-    def variable(self) -> Tensor | None:
-        """The leaf tensor whose ``.grad`` this node fills (None once the leaf is gone)."""
-        return self._variable()
-
-    @property
     def _grad_hooks(self) -> list | None:  # type: ignore[override]
         """The hooks registered on the leaf (``Tensor.register_hook``)."""
-        variable = self._variable()
-        return None if variable is None else variable._hooks
+        return self.variable._hooks
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
 
     def _call(self, grad: Tensor | None) -> tuple[()]:
-        variable = self._variable()
-        if grad is not None and variable is not None:  # with grad mode on, history is kept
-            accumulate_into(variable, grad, create_graph=grad_mode.state.enabled)
+        if grad is not None:  # with grad mode on, a gradient with history keeps it
+            accumulate_into(self.variable, grad, create_graph=grad_mode.state.enabled)
         return ()
 
     def _run(self, grad: Any, backward: Any) -> tuple[()]:
         """Add ``grad`` to the leaf's ``.grad``, once the whole pass has succeeded."""
-        if grad is not None and self._variable() is not None:
+        if grad is not None:
             if backward.accumulate:
                 backward.deposits.append((self.variable, grad))
             if self._post_hooks and backward.hooks:

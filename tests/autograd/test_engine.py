@@ -327,3 +327,10 @@ def test_saved_result_reads_as_the_output_of_its_node() -> None:
         y.mul_(2)
     with pytest.raises(RuntimeError, match="output 0 of Tanh,"):
         y.grad_fn._saved_result  # noqa: B018
+
+
+def test_a_graph_keeps_its_leaves_alive_as_pytorch_does() -> None:
+    y = torch.tensor([2.0], requires_grad=True) * 3  # the leaf has no name of its own
+    y.backward()
+    accumulate = y.grad_fn.next_functions[0][0]
+    assert accumulate.variable.grad.tolist() == [3.0]
