@@ -17,7 +17,7 @@ import numpy as np
 
 from minigrad import _dtype, _printing, autograd
 from minigrad._dtype import dtype
-from minigrad.autograd.graph import AccumulateGrad, Edge, RemovableHandle
+from minigrad.autograd.graph import AccumulateGrad, Node, RemovableHandle
 
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -56,9 +56,6 @@ class Size(tuple):
     def numel(self) -> int:
         """The number of elements a tensor of this shape holds."""
         return int(np.prod(self, dtype=np.int64))
-
-
-NO_EDGE: Edge = (None, 0)  # where the gradient of an input that wants none goes
 
 
 class _Version:
@@ -270,13 +267,13 @@ class Tensor:
             self._hooks = []
         return RemovableHandle(self._hooks, hook)
 
-    def _edge(self) -> Edge:
+    def _grad_node(self) -> Node | None:
         """Where this tensor's gradient goes: its grad_fn, its AccumulateGrad, or nowhere."""
         node = self.grad_fn
         if node is None:
             if not self._requires_grad:
-                return NO_EDGE
-            node = self._accumulate_grad()
+                return None
+            return self._accumulate_grad()
         elif self._base is not None and self._version_counter.history != self._view_of_history:
             raise RuntimeError(
                 "This view was taken before an in-place operation gave its base tensor a new "
@@ -284,7 +281,7 @@ class Tensor:
                 "wrong. Take the view again after the in-place operation (or compute out of "
                 "place, e.g. `y = y * 3` instead of `y.mul_(3)`)."
             )
-        return (node, 0)
+        return node
 
     def _accumulate_grad(self) -> AccumulateGrad:
         """This leaf's AccumulateGrad node: every graph alive shares it.

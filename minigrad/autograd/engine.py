@@ -104,7 +104,7 @@ def _start_nodes(roots: Sequence[Tensor]) -> list[Node]:
     """The node each root's gradient enters the graph at, with PyTorch's error for none."""
     nodes = []
     for index, root in enumerate(roots):
-        node, _ = root._edge()
+        node = root._grad_node()
         if node is None:
             raise RuntimeError(
                 f"element {index} of tensors does not require grad and does not have a grad_fn"
@@ -171,7 +171,7 @@ class _Pass:
                 grad = self.hooked(node, grad)
             if capture is not None and not capture.take(node, grad, self):
                 continue
-            for (child, _), child_grad in zip(node.next_functions, node._run(grad, self)):
+            for child, child_grad in zip(node._next, node._run(grad, self)):
                 if child is None:
                     continue
                 waiting_grad = buffers.get(child)
@@ -232,7 +232,7 @@ class _Capture:
         self.inputs = inputs
         self.targets: dict[Node, list[int]] = {}  # an input may be listed twice
         for position, tensor in enumerate(inputs):
-            self.targets.setdefault(tensor._edge()[0], []).append(position)
+            self.targets.setdefault(tensor._grad_node(), []).append(position)
         self.targets.pop(None, None)
         self.gradients: list[Tensor | None] = [None] * len(inputs)
         self.needed = _needed(starts, self.targets)
@@ -255,7 +255,7 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     stack = list(dict.fromkeys(roots))
     seen = set(stack)
     while stack:
-        for child, _ in stack.pop().next_functions:
+        for child in stack.pop()._next:
             if child is None:
                 continue
             dependencies[child] = dependencies.get(child, 0) + 1
@@ -272,7 +272,7 @@ def _needed(roots: list[Node], targets: dict[Node, list[int]]) -> set[Node]:
     seen = set(stack)
     while stack:
         node = stack.pop()
-        for child, _ in node.next_functions:
+        for child in node._next:
             if child is None:
                 continue
             parents.setdefault(child, []).append(node)

@@ -29,7 +29,7 @@ import numpy as np
 
 from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import SECOND_BACKWARD, Node, autograd_error, sequence_numbers
-from minigrad.tensor import NO_EDGE, Tensor, share_memory
+from minigrad.tensor import Tensor, share_memory
 
 #: saved names that are not inputs, parameters or the result, and how each is found
 _DERIVED = {
@@ -67,7 +67,7 @@ class Function(Node):
 
     _inputs: tuple | None = None  # the saved inputs, by position (None where not kept)
     _params: dict[str, Any]  # the op's parameters (alpha, dim …)
-    _values: list | None  # the forward's input and output arrays (for learners)
+    _values: tuple | None  # the forward's input and output arrays (for learners)
     _result_version: Any = None  # the output's version counter, when backward needs the output
     _derived: tuple = ()  # the values ``_DERIVED`` computes, in ``saved`` order
     _versions: tuple | None = None  # the inputs' versions when recorded (None: all 0)
@@ -115,23 +115,23 @@ class Function(Node):
         return out
 
     def __init__(self, inputs: tuple, arrays: list, params: dict[str, Any], out: Tensor) -> None:
-        edges = []
+        nodes = []
         reshaped = modified = False  # an input of another shape; one modified in place before
         shape = out._data.shape
         for x, array in zip(inputs, arrays):
             if isinstance(x, Tensor):
-                edges.append(x._edge())
+                nodes.append(x._grad_node())
                 reshaped = reshaped or array.shape != shape
                 modified = modified or x._version_counter is not None
             else:
-                edges.append(NO_EDGE)
-        self.next_functions = tuple(edges)
+                nodes.append(None)
+        self._next = tuple(nodes)
         self._sequence = next(sequence_numbers)
         if self._input_plan:
             self._keep_inputs(inputs)
         self._params = params
         arrays.append(out._data)
-        self._values = arrays
+        self._values = tuple(arrays)  # (a tuple of arrays: Python's collector soon ignores it)
         if reshaped:
             self._shapes = tuple(map(np.shape, arrays[:-1]))  # (a number's shape is ())
         if modified:
@@ -146,7 +146,7 @@ class Function(Node):
         only for an input that wants no gradient (as PyTorch saves, so no more stays alive)."""
         kept = [None] * len(inputs)
         for position, wanted_by in self._input_plan:
-            if wanted_by is None or self.next_functions[wanted_by][0] is not None:
+            if wanted_by is None or self._next[wanted_by] is not None:
                 kept[position] = inputs[position]
         self._inputs = tuple(kept)
 
@@ -161,7 +161,7 @@ class Function(Node):
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether it wants a gradient (a backward may skip the others)."""
         needs = []
-        for node, _ in self.next_functions:
+        for node in self._next:
             needs.append(node is not None)
         return tuple(needs)
 
@@ -200,7 +200,7 @@ class Function(Node):
             value, version = self._output(), 0
         else:
             position, wanted_by = key
-            if wanted_by is not None and self.next_functions[wanted_by][0] is None:
+            if wanted_by is not None and self._next[wanted_by] is None:
                 return None  # kept only for an input that wants no gradient
             value = None if self._inputs is None else self._inputs[position]
             version = 0 if self._versions is None else self._versions[position]
@@ -241,7 +241,7 @@ class Function(Node):
 
     def _call(self, grad: Tensor | None) -> Any:
         if grad is None:
-            grads: tuple = (None,) * len(self.next_functions)
+            grads: tuple = (None,) * len(self._next)
         else:
             grads = self._only_wanted(self._backward(grad, arrays=False))
         return grads[0] if len(grads) == 1 else grads
@@ -250,7 +250,7 @@ class Function(Node):
         """The gradient for each input, for a pass ``backward`` (see engine.py); frees what
         was saved unless the pass retains the graph."""
         if grad is None:  # nothing arrived: nothing to send on
-            grads: tuple = (None,) * len(self.next_functions)
+            grads: tuple = (None,) * len(self._next)
         else:
             grads = self._backward(grad, backward.arrays)
             if not backward.retain_graph:
@@ -263,9 +263,7 @@ class Function(Node):
 
     def _only_wanted(self, grads: tuple) -> tuple:
         """``grads`` with None for the inputs that want no gradient, as hooks see them."""
-        return tuple(
-            [g if node is not None else None for g, (node, _) in zip(grads, self.next_functions)]
-        )
+        return tuple([g if node is not None else None for g, node in zip(grads, self._next)])
 
     def _backward(self, grad: Any, arrays: bool) -> tuple:
         """Run ``backward``, and undo broadcasting: each gradient gets its input's shape.

@@ -43,16 +43,22 @@ def autograd_error(message: str) -> RuntimeError:
 class Node:
     """A step of the backward pass; PyTorch's ``grad_fn`` objects.
 
-    Every node has ``next_functions`` (where its gradients go, in order) and ``_sequence``
-    (its creation number); the hooks below stay None until one is registered.
+    Every node has ``_next`` (the node each of its gradients goes to, in order; None for an
+    input that wants none) and ``_sequence`` (its creation number); the hooks below stay None
+    until one is registered.
     """
 
-    next_functions: tuple[Edge, ...]
+    _next: tuple[Node | None, ...]
     _sequence: int
     _grad_hooks: list | None = None  # Tensor.register_hook on the tensor it made
     _pre_hooks: list | None = None
     _post_hooks: list | None = None
     _retained: Any = None  # a weak reference to the tensor that called retain_grad()
+
+    @property
+    def next_functions(self) -> tuple[Edge, ...]:
+        """PyTorch's ``(node, input_nr)`` pairs: where each gradient goes."""
+        return tuple([(node, 0) for node in self._next])
 
     def name(self) -> str:
         """PyTorch's name for this node, e.g. ``"MulBackward0"``."""
@@ -152,7 +158,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable  # (the leaf holds this node only weakly: no cycle)
-        self.next_functions = ()
+        self._next = ()
         self._sequence = 2**64 - 1  # as in PyTorch: a leaf accumulates as soon as it is ready
 
     @property
