@@ -61,11 +61,23 @@ from minigrad.ops.elementwise import (
     tanh,
     where,
 )
-from minigrad.ops.indexing import cat, masked_fill, select, stack
+from minigrad.ops.indexing import cat, gather, index_select, masked_fill, narrow, select, stack
 from minigrad.ops.linalg import dot, matmul, mm, mv
 from minigrad.ops.logic import allclose, eq, equal, ge, gt, isclose, le, lt, ne
+from minigrad.ops.rearrange import flip, tril, triu
 from minigrad.ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: A004
-from minigrad.ops.views import flatten, permute, reshape, squeeze, t, transpose, unsqueeze
+from minigrad.ops.views import (
+    flatten,
+    movedim,
+    permute,
+    reshape,
+    squeeze,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unsqueeze,
+)
 from minigrad.random import (
     Generator,
     default_generator,

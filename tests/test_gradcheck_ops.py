@@ -531,6 +531,47 @@ ROWS: list[Row] = [
     Row("index_bool_mask", _bool_index, with_param(one(1), SEEDS), (((4, 2),), 7)),
     Row("index_bool_mask_full", _full_bool_index, with_param(one(1), SEEDS), (((2, 3),), 7)),
     Row(
+        "flip",
+        lambda a, p: a.flip(_dims_subset(a.ndim, p)),
+        with_param(one(), SEEDS),
+        (((2, 3),), 3),
+    ),
+    Row("flip_fn", lambda a, p: minigrad.flip(a, [-1]), one(1), (((2, 3),), None)),
+    Row("narrow", lambda a, p: a.narrow(-1, 0, 1) * 1, one(1), (((2, 3),), None)),
+    Row("tril", lambda a, p: a.tril(p), with_param(one(2), st.integers(-2, 2)), (((3, 3),), 0)),
+    Row(
+        "triu",
+        lambda a, p: minigrad.triu(a, p),
+        with_param(one(2), st.integers(-2, 2)),
+        (((2, 4),), 1),
+    ),
+    Row(
+        "repeat",
+        lambda a, p: (
+            a.repeat(*p[: a.ndim], *p[a.ndim :])
+            if len(p) >= a.ndim
+            else a.repeat(*p, *(1,) * (a.ndim - len(p)))
+        ),
+        with_param(one(0, 2), st.lists(st.integers(1, 3), min_size=0, max_size=3)),
+        (((2, 3),), [2, 1, 3]),
+    ),
+    Row(
+        "index_select",
+        lambda a, p: a.index_select(-1, minigrad.tensor([0, a.shape[-1] - 1, 0])),
+        one(1),
+        (((2, 3),), None),
+    ),
+    Row(
+        "gather",
+        lambda a, p: a.gather(
+            -1, minigrad.tensor(np.random.default_rng(p).integers(0, a.shape[-1], a.shape))
+        ),
+        with_param(one(1), SEEDS),
+        (((2, 3),), 5),
+    ),
+    Row("movedim", lambda a, p: a.movedim(0, -1), one(1), (((2, 3, 4),), None)),
+    Row("contiguous", lambda a, p: a.mT.contiguous(), one(2), (((2, 3),), None)),
+    Row(
         "cat",
         lambda *args: minigrad.cat(list(args[:-1]), dim=args[-1]),
         cat_case(),
@@ -863,9 +904,7 @@ def test_second_derivative_matmul_quadratic_form(n: int, seed: int) -> None:
     x = minigrad.tensor(x_np, requires_grad=True)
     (g,) = minigrad.autograd.grad(x @ (a @ x), x, create_graph=True)
     # (atol: an element near 0 comes from cancellation, and carries its terms' roundoff)
-    np.testing.assert_allclose(
-        g.detach().numpy(), (a_np + a_np.T) @ x_np, rtol=1e-12, atol=1e-14
-    )
+    np.testing.assert_allclose(g.detach().numpy(), (a_np + a_np.T) @ x_np, rtol=1e-12, atol=1e-14)
     rows = [minigrad.autograd.grad(g[i], x, retain_graph=True)[0].numpy() for i in range(n)]
     np.testing.assert_allclose(np.stack(rows), a_np + a_np.T, rtol=1e-12, atol=1e-14)
     hessian = minigrad.autograd.functional.hessian(lambda v: v @ (a @ v), x.detach())

@@ -5,7 +5,8 @@ and beside it the function a learner calls, which names its Tensor methods (``@t
     arithmetic   + − · / and powers          elementwise  exp, log, tanh, relu, where, to …
     reduce       sum, mean, max, min          linalg       matmul and its cases
     views        reshape, permute, expand …   indexing     t[key], select, cat, stack
-    logic        comparisons (no gradient)    inplace      add_, zero_, t[key] = v, versions
+    rearrange    flip, tril, triu, repeat     logic        comparisons (no gradient)
+    inplace      add_, zero_, t[key] = v, and the versions that keep in-place ops honest
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from minigrad.ops import (
     inplace,
     linalg,
     logic,
+    rearrange,
     reduce,
     views,
 )
@@ -28,7 +30,7 @@ __all__ = ["all_ops", "inplace", "logic"]
 def all_ops() -> list[type[Function]]:
     """Every op class, in definition order (used for documentation and the test table)."""
     found: list[type[Function]] = []
-    for module in (arithmetic, elementwise, reduce, linalg, views, indexing):
+    for module in (arithmetic, elementwise, reduce, linalg, views, indexing, rearrange):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Function) and value.rules:
                 if value.__module__ == module.__name__ and value.formula:

@@ -9,6 +9,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad.autograd.function import Function
 from minigrad.ops._operands import cast
+from minigrad.ops.reduce import GatherBackward0
 from minigrad.ops.views import unsqueeze
 from minigrad.tensor import Tensor, tensor_method, wrap_dim
 
@@ -128,6 +129,20 @@ class StackBackward0(Function):
 
     def backward(self, grad: Any, dim: int, count: int) -> tuple:
         return tuple(grad[(slice(None),) * dim + (i,)] for i in range(count))
+
+
+class IndexSelectBackward0(Function):
+    formula = "self[index] along dim"
+    rules = ("grad added at index along dim, zeros elsewhere",)
+    saved = ("dim", "index", "self_sym_sizes")
+
+    @staticmethod
+    def forward(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+        return np.take(a, index, axis=dim)
+
+    def backward(self, grad: Any, dim: int, index: np.ndarray, sizes: tuple) -> Any:
+        key = (slice(None),) * dim + (index,)
+        return IndexPutBackward0.apply(grad, indices=key, shape=sizes)
 
 
 # -- the functions a learner calls -----------------------------------------------------------
@@ -311,3 +326,34 @@ def _common(tensors: list[Tensor]) -> list[Tensor]:
     for t in tensors[1:]:
         dt = _dtype.promote(dt, t.dtype)
     return [cast(t, dt) for t in tensors]
+
+
+@tensor_method("narrow")
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``length`` elements along ``dim`` from ``start`` (a slice, sharing memory)."""
+    dim = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[dim]
+    start = start + size if start < 0 else start
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return slice_dim(input, dim, start, start + length, 1)
+
+
+@tensor_method("index_select")
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices at ``index`` (a 1-d integer tensor) along ``dim``."""
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    dim = wrap_dim(dim, input._data.ndim)
+    return IndexSelectBackward0.apply(input, dim=dim, index=index._data.reshape(-1))
+
+
+@tensor_method("gather")
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (for ``dim=1``; likewise others)."""
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    dim = wrap_dim(dim, input._data.ndim)
+    return GatherBackward0.apply(input, indices=index._data.astype(np.int64), dim=dim)

@@ -127,7 +127,9 @@ class GatherBackwardBackward0(Function):
     @staticmethod
     def forward(grad: np.ndarray, indices: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
         out = np.zeros(shape, dtype=grad.dtype)
-        np.put_along_axis(out, indices, grad, axis=dim)
+        where = list(np.indices(indices.shape, sparse=True))
+        where[dim] = indices
+        np.add.at(out, tuple(where), grad)  # an index given twice gets both gradients
         return out
 
     def backward(self, grad: Any, indices: np.ndarray, dim: int) -> Any:

@@ -323,3 +323,60 @@ def matrix_transpose(input: Tensor) -> Tensor:
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """``input`` expanded to ``other``'s shape."""
     return expand(input, other.shape)
+
+
+@tensor_method("view_as")
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` viewed in ``other``'s shape."""
+    return view(input, other.shape)
+
+
+@tensor_method("reshape_as")
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` reshaped to ``other``'s shape."""
+    return reshape(input, other.shape)
+
+
+@tensor_method("swapaxes")
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Dimensions ``axis0`` and ``axis1`` swapped (``transpose`` under numpy's name)."""
+    return transpose(input, axis0, axis1)
+
+
+@tensor_method("swapdims")
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Dimensions ``dim0`` and ``dim1`` swapped (``transpose``)."""
+    return transpose(input, dim0, dim1)
+
+
+@tensor_method("movedim")
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Dimensions ``source`` moved to positions ``destination``, the others keeping order."""
+    ndim = input._data.ndim
+    if isinstance(source, int) != isinstance(destination, int):
+        raise TypeError(
+            "movedim() received an invalid combination of arguments: source and destination "
+            "are both ints or both tuples of ints"
+        )
+    sources = (source,) if isinstance(source, int) else tuple(source)
+    targets = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(sources) != len(targets):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({list(sources)} dims) should contain the same number of dims as destination "
+            f"({list(targets)} dims)"
+        )
+    sources = tuple(wrap_dim(d, ndim) for d in sources)
+    targets = tuple(wrap_dim(d, ndim) for d in targets)
+    order = [d for d in range(ndim) if d not in sources]
+    for target, source_dim in sorted(zip(targets, sources)):
+        order.insert(target, source_dim)
+    return PermuteBackward0.apply(input, dims=tuple(order))
+
+
+@tensor_method("contiguous")
+def contiguous(input: Tensor) -> Tensor:
+    """``input`` itself if its elements lie in row-major order, else a copy that does."""
+    if input._data.flags.c_contiguous:
+        return input
+    return input.clone()
