@@ -334,7 +334,9 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     dim = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[dim]
     start = start + size if start < 0 else start
-    if not 0 <= start <= size or length < 0 or start + length > size:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not 0 <= start <= size or start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return slice_dim(input, dim, start, start + length, 1)
 
@@ -347,7 +349,11 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = wrap_dim(dim, input._data.ndim)
-    return IndexSelectBackward0.apply(input, dim=dim, index=index._data.reshape(-1))
+    flat = index._data.reshape(-1)
+    size = input._data.shape[dim] if input._data.ndim else 1
+    if flat.size and (flat.min() < -size or flat.max() >= size):
+        raise IndexError("index out of range in self")
+    return IndexSelectBackward0.apply(input, dim=dim, index=flat)
 
 
 @tensor_method("gather")
@@ -356,4 +362,12 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     dim = wrap_dim(dim, input._data.ndim)
+    if index._data.ndim != input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    size = input._data.shape[dim]
+    outside = index._data[(index._data < -size) | (index._data >= size)]
+    if outside.size:
+        raise RuntimeError(
+            f"index {outside.flat[0]} is out of bounds for dimension {dim} with size {size}"
+        )
     return GatherBackward0.apply(input, indices=index._data.astype(np.int64), dim=dim)

@@ -85,18 +85,23 @@ def flip(input: Tensor, *dims: Any) -> Tensor:
 @tensor_method("tril")
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of a matrix (or of each in a batch), zeros above ``diagonal``."""
-    _check_matrix("tril", input)
+    _check_matrix("tril", input, diagonal)
     return TrilBackward0.apply(input, diagonal=diagonal)
 
 
 @tensor_method("triu")
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of a matrix (or of each in a batch), zeros below ``diagonal``."""
-    _check_matrix("triu", input)
+    _check_matrix("triu", input, diagonal)
     return TriuBackward0.apply(input, diagonal=diagonal)
 
 
-def _check_matrix(function: str, input: Tensor) -> None:
+def _check_matrix(function: str, input: Tensor, diagonal: Any) -> None:
+    if not isinstance(diagonal, (int, np.integer)) or isinstance(diagonal, bool):
+        raise TypeError(
+            f"{function}(): argument 'diagonal' (position 1) must be int, "
+            f"not {type(diagonal).__name__}"
+        )
     if input._data.ndim < 2:
         raise RuntimeError(f"{function}: input tensor must have at least 2 dimensions")
 
@@ -114,4 +119,10 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
             "Number of dimensions of repeat dims can not be smaller than number of dimensions "
             "of tensor"
         )
-    return RepeatBackward0.apply(input, repeats=tuple(int(r) for r in repeats))
+    repeats = tuple(int(r) for r in repeats)
+    shape = (1,) * (len(repeats) - input._data.ndim) + input._data.shape
+    tiled = [r * size for r, size in zip(repeats, shape)]
+    for size in tiled:
+        if size < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {size}: {tiled}")
+    return RepeatBackward0.apply(input, repeats=repeats)
