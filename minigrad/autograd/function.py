@@ -64,6 +64,7 @@ class Function(Node):
     _save_plan: ClassVar[tuple[tuple[str, Any], ...]] = ()
     _input_plan: ClassVar[tuple[tuple[int, int | None], ...]] = ()  # (position, wanted_by)
     _derivers: ClassVar[tuple[Any, ...]] = ()  # how the derived saved values are computed
+    _saves_result: ClassVar[bool] = False
 
     _inputs: tuple | None = None  # the saved inputs, by position (None where not kept)
     _params: dict[str, Any]  # the op's parameters (alpha, dim …)
@@ -80,6 +81,7 @@ class Function(Node):
         cls._derivers = tuple(derivers)
         cls._save_plan = tuple(_where_to_find(cls, name) for name in cls.saved)
         cls._input_plan = tuple(key for kind, key in cls._save_plan if kind == "input")
+        cls._saves_result = "result" in cls.saved
         for (kind, key), name in zip(cls._save_plan, cls.saved):
             # the class's ``saved`` line is where these attributes come from
             setattr(cls, f"_saved_{name}", property(_saved_reader(kind, key)))
@@ -138,7 +140,7 @@ class Function(Node):
             self._versions = tuple(map(_version_of, inputs))
         if self._derivers:
             self._derived = tuple([derive(inputs) for derive in self._derivers])
-        if "result" in self.saved:  # its array is in _values; the tensor itself would be a cycle
+        if self._saves_result:  # its array is in _values; the tensor itself would be a cycle
             self._result_version = out._shared_version()
 
     def _keep_inputs(self, inputs: tuple) -> None:

@@ -156,10 +156,11 @@ class RemovableHandle:
 class AccumulateGrad(Node):
     """The node of a leaf tensor: adds the gradient that reaches it into ``variable.grad``."""
 
+    _next = ()  # a leaf's gradient goes no further
+    _sequence = 2**64 - 1  # as in PyTorch: a leaf accumulates as soon as it is ready
+
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable  # (the leaf holds this node only weakly: no cycle)
-        self._next = ()
-        self._sequence = 2**64 - 1  # as in PyTorch: a leaf accumulates as soon as it is ready
 
     @property
     def _grad_hooks(self) -> list | None:  # type: ignore[override]
