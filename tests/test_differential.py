@@ -1526,12 +1526,30 @@ EDGE_VALUES: dict[str, Callable[[Any], Any]] = {
     "sqrt_negative": lambda L: L.tensor([-1.0, 4.0]).sqrt(),
     "log_zero_negative": lambda L: L.tensor([0.0, -1.0]).log(),
     "sqrt_grad_at_zero": lambda L: _grad_of_values(L, [0.0, 4.0], lambda x: x.sqrt()),
+    "abs_grad_at_nan": lambda L: _grad_of_values(L, [float("nan"), 0.0, -1.0], lambda x: x.abs()),
+    "sign_of_nan_and_its_grad": lambda L: [
+        L.sign(L.tensor([float("nan"), -0.0, 2.0])),
+        _grad_of_values(L, [float("nan"), 0.0, -1.0], lambda x: x.sign()),
+        L.tensor([1.0], requires_grad=True).sign().grad_fn.name(),
+    ],
+    "relu_grad_at_nan": lambda L: _grad_of_values(L, [float("nan"), 0.0, 2.0], lambda x: x.relu()),
+    "relu_of_negative_zero": lambda L: L.relu(L.tensor([-0.0, float("nan"), -1.0])),
+    "sigmoid_far_below_zero": lambda L: L.sigmoid(L.tensor([-100.0, -50.0, 100.0])),
+    "exponent_grad_of_zero_to_minus_one": lambda L: _exponent_grad(L, 0.0, -1.0),
+    "exponent_grad_of_zero_to_two": lambda L: _exponent_grad(L, 0.0, 2.0),
     "log_grad_at_zero": lambda L: _grad_of_values(L, [0.0, 2.0], lambda x: x.log()),
     "sum_of_inf_and_minus_inf": lambda L: L.tensor([float("inf"), float("-inf")]).sum(),
     "mean_of_inf_and_minus_inf": lambda L: L.tensor([float("inf"), float("-inf")]).mean(),
     "mean_dim_of_inf_and_minus_inf": lambda L: L.tensor([[float("inf"), float("-inf")]]).mean(1),
     "sum_dim_of_inf_and_minus_inf": lambda L: L.tensor([[float("inf"), float("-inf")]]).sum(1),
 }
+
+
+def _exponent_grad(L: Any, base: float, exponent: float) -> Any:
+    b = L.tensor(base, requires_grad=True)
+    e = L.tensor(exponent, requires_grad=True)
+    (b**e).backward()
+    return [b.grad, e.grad]
 
 
 def _grad_of_values(L: Any, values: list, f: Callable[[Any], Any]) -> Any:

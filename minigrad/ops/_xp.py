@@ -16,7 +16,11 @@ from minigrad.tensor import Tensor
 
 
 def sign(x: Any) -> Any:
-    return x.sign() if isinstance(x, Tensor) else np.sign(x)
+    """-1, 0 or 1; 0 for NaN, as PyTorch's sign (numpy's gives NaN)."""
+    if isinstance(x, Tensor):
+        return x.sign()
+    signs = np.sign(x)
+    return np.where(signs == signs, signs, 0) if signs.dtype.kind == "f" else signs
 
 
 def sin(x: Any) -> Any:

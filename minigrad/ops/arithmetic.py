@@ -134,7 +134,10 @@ class PowBackward1(Function):
     """``tensor ** tensor``."""
 
     formula = "self ^ exponent"
-    rules = ("grad · exponent · self^(exponent − 1)", "grad · result · ln(self)")
+    rules = (
+        "grad · exponent · self^(exponent − 1)",
+        "grad · result · ln(self), 0 where self = 0 and exponent ≥ 0",
+    )
     input_names = ("self", "exponent")
     saved = ("self", "exponent", "result")
 
@@ -146,7 +149,9 @@ class PowBackward1(Function):
         need_a, need_b = self.needs_input_grad
         return (
             _xp.where(exponent == 0, 0, grad * exponent * a ** (exponent - 1)) if need_a else None,
-            grad * result * _masked_log(a) if need_b else None,
+            _xp.where((a == 0) & (exponent >= 0), 0, grad * result * _xp.log(a))
+            if need_b
+            else None,
         )
 
 
@@ -166,11 +171,6 @@ class PowBackward2(Function):
         if base == 0:  # as PyTorch: 0^x contributes no gradient where x >= 0
             return _xp.where(exponent >= 0, 0, grad * result * float("-inf"))
         return grad * result * float(np.log(base))
-
-
-def _masked_log(base: Any) -> Any:
-    """ln(base), with 0 where base is 0 (PyTorch's convention: 0^x contributes no gradient)."""
-    return _xp.log(_xp.where(base == 0, 1, base))
 
 
 def _fused(a: Any, alpha: Any, b: Any) -> Any:

@@ -114,8 +114,9 @@ class SigmoidBackward0(Function):
 
     @staticmethod
     def forward(a: np.ndarray) -> np.ndarray:
-        z = np.exp(-np.abs(a))  # split by sign so that exp never overflows
-        return np.where(a >= 0, 1 / (1 + z), z / (1 + z)).astype(a.dtype, copy=False)
+        return 1 / (
+            1 + np.exp(-a)
+        )  # as PyTorch computes it: exp(100) = inf gives 0, not a denormal
 
     def backward(self, grad: Any, result: Any) -> Any:
         return grad * result * (1 - result)
@@ -123,15 +124,15 @@ class SigmoidBackward0(Function):
 
 class ReluBackward0(Function):
     formula = "max(self, 0)"
-    rules = ("grad · (result > 0)",)
+    rules = ("grad where result > 0, else 0",)
     saved = ("result",)
 
     @staticmethod
     def forward(a: np.ndarray) -> np.ndarray:
-        return np.maximum(a, 0)
+        return np.where(a < 0, 0, a)  # as PyTorch: -0. and NaN stay as they are
 
     def backward(self, grad: Any, result: Any) -> Any:
-        return grad * (result > 0)
+        return _xp.where(result <= 0, 0, grad)  # (a NaN result passes grad on, as in PyTorch)
 
 
 class ClampBackward1(Function):
@@ -190,6 +191,18 @@ class FillBackward2(Function):
 
 class ZeroBackward0(FillBackward2):
     formula = "0 everywhere"
+
+
+class SignBackward0(Function):
+    formula = "sign(self)"
+    rules = ("0: sign is flat",)
+
+    @staticmethod
+    def forward(a: np.ndarray) -> np.ndarray:
+        return a.copy() if a.dtype.kind == "b" else _xp.sign(a)  # a bool is its own sign
+
+    def backward(self, grad: Any) -> Any:
+        return _xp.zeros_like(grad)
 
 
 class CloneBackward0(Function):
@@ -299,11 +312,9 @@ def where_method(input: Tensor, condition: Tensor, other: Any) -> Tensor:
 
 @tensor_method("sign")
 def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each element (no gradient flows through it); a bool is its
+    """-1, 0 or 1 by the sign of each element (0 for NaN); its gradient is 0. A bool is its
     own sign."""
-    if input._data.dtype == np.bool_:
-        return Tensor._make(input._data.copy())
-    return Tensor._make(np.sign(input._data))
+    return SignBackward0.apply(input)
 
 
 @tensor_method("clone")
