@@ -1425,7 +1425,21 @@ def _saved_values(L: Any) -> list:
     ]
 
 
+def _second_derivatives(L: Any) -> list:
+    """Through relu and abs the first derivative keeps its link to x (zero second derivative),
+    as in PyTorch; through sign and max it does not."""
+    found = []
+    for f in (lambda v: v.relu(), lambda v: v.abs(), lambda v: v.sign(), lambda v: v.max()):
+        x = L.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        (g,) = L.autograd.grad(f(x).sum(), x, create_graph=True)
+        found.append([g, g.requires_grad, None if g.grad_fn is None else g.grad_fn.name()])
+        if g.requires_grad:
+            found.append(L.autograd.grad(g.sum(), x, allow_unused=True))
+    return found
+
+
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
+    "second_derivatives_through_kinks": _second_derivatives,
     "saved_values": _saved_values,
     "format_spec_and_fstrings": _formatted,
     "inplace_casts_within_a_category": _inplace_casts,

@@ -132,7 +132,24 @@ class ReluBackward0(Function):
         return np.where(a < 0, 0, a)  # as PyTorch: -0. and NaN stay as they are
 
     def backward(self, grad: Any, result: Any) -> Any:
-        return _xp.where(result <= 0, 0, grad)  # (a NaN result passes grad on, as in PyTorch)
+        return ThresholdBackwardBackward0.apply(grad, result, threshold=0)
+
+
+class ThresholdBackwardBackward0(Function):
+    """relu's backward as an op of its own, as in PyTorch: recorded under create_graph, it
+    keeps the link to ``self`` (with a zero derivative), so second derivatives work."""
+
+    formula = "grad_output where self > threshold, else 0"
+    rules = ("grad where self > threshold, else 0", "0")
+    input_names = ("grad_output", "self")
+    saved = ("self", "threshold")
+
+    @staticmethod
+    def forward(grad: np.ndarray, a: np.ndarray, threshold: Any) -> np.ndarray:
+        return np.where(a <= threshold, 0, grad)  # (a NaN passes grad on, as in PyTorch)
+
+    def backward(self, grad: Any, a: Any, threshold: Any) -> tuple:
+        return ThresholdBackwardBackward0.apply(grad, a, threshold=threshold), _xp.zeros_like(a)
 
 
 class ClampBackward1(Function):
