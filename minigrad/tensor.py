@@ -406,12 +406,12 @@ def tensor_method(
     return attach
 
 
-_NUMBER_TYPES = (int, float, bool)
+PYTHON_NUMBERS = (int, float, bool)
 
 
 def is_number(value: object) -> bool:
     """True for Python numbers and numpy scalars: what may stand beside a tensor in arithmetic."""
-    if type(value) in _NUMBER_TYPES:
+    if type(value) in PYTHON_NUMBERS:
         return True
     return isinstance(value, (Number, np.bool_)) and not isinstance(value, complex)
 
@@ -422,7 +422,7 @@ def _as_operator(function: Any, name: str) -> Any:
     def method(self: Tensor, other: Any) -> Any:
         if isinstance(other, Tensor):
             return function(self, other)
-        if numbers and (type(other) in _NUMBER_TYPES or is_number(other)):
+        if numbers and is_number(other):
             return function(self, other)
         return NotImplemented
 

@@ -8,9 +8,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad._dtype import dtype
-from minigrad.tensor import Tensor
-
-_NUMBER_TYPES = (int, float, bool)
+from minigrad.tensor import PYTHON_NUMBERS, Tensor
 
 
 def scalar_tensor(value: Any, dt: dtype) -> Tensor:
@@ -36,7 +34,7 @@ def operands(a: Any, b: Any, *, floating: bool = False) -> tuple[Any, Any]:
         if isinstance(b, Tensor):
             if a._data.dtype == b._data.dtype and (kind == "f" or not floating):
                 return a, b
-        elif kind == "f" and type(b) in _NUMBER_TYPES:
+        elif kind == "f" and type(b) in PYTHON_NUMBERS:
             return a, b
     dt = _dtype.result_type([_rank(a), _rank(b)])
     if floating and not dt.is_floating_point:
