@@ -273,7 +273,8 @@ class Tensor:
         if node is None:
             if not self._requires_grad:
                 return None
-            return self._accumulate_grad()
+            node = None if self._accumulator is None else self._accumulator()
+            return self._accumulate_grad() if node is None else node
         elif self._base is not None and self._version_counter.history != self._view_of_history:
             raise RuntimeError(
                 "This view was taken before an in-place operation gave its base tensor a new "

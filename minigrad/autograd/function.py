@@ -117,14 +117,17 @@ class Function(Node):
         return out
 
     def __init__(self, inputs: tuple, arrays: list, params: dict[str, Any], out: Tensor) -> None:
+        shape = out._data.shape
         nodes = []
         reshaped = modified = False  # an input of another shape; one modified in place before
-        shape = out._data.shape
-        for x, array in zip(inputs, arrays):
+        for x in inputs:
             if isinstance(x, Tensor):
-                nodes.append(x._grad_node())
-                reshaped = reshaped or array.shape != shape
-                modified = modified or x._version_counter is not None
+                node = x.grad_fn
+                nodes.append(x._grad_node() if node is None or x._base is not None else node)
+                if x._data.shape != shape:
+                    reshaped = True
+                if x._version_counter is not None:
+                    modified = True
             else:
                 nodes.append(None)
         self._next = tuple(nodes)
