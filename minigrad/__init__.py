@@ -20,8 +20,15 @@ from minigrad._dtype import (
 )
 from minigrad._printing import get_printoptions, set_printoptions
 from minigrad.autograd import checks as _checks
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from minigrad.autograd import functional as _functional
+from minigrad.autograd.grad_mode import is_inference_mode_enabled
 from minigrad.creation import (
     arange,
     as_tensor,
@@ -46,6 +53,8 @@ from minigrad.creation import (
     zeros_like,
 )
 from minigrad.ops.arithmetic import add, div, mul, neg, pow, reciprocal, sub  # noqa: A004
+from minigrad.ops.bounds import maximum, minimum
+from minigrad.ops.division import floor_divide, fmod, remainder
 from minigrad.ops.elementwise import (
     abs,  # noqa: A004
     clamp,
@@ -64,8 +73,9 @@ from minigrad.ops.elementwise import (
 from minigrad.ops.indexing import cat, gather, index_select, masked_fill, narrow, select, stack
 from minigrad.ops.linalg import dot, matmul, mm, mv
 from minigrad.ops.logic import allclose, eq, equal, ge, gt, isclose, le, lt, ne
-from minigrad.ops.rearrange import flip, tril, triu
+from minigrad.ops.rearrange import diag, flip, roll, tril, triu
 from minigrad.ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: A004
+from minigrad.ops.split import chunk, split, split_with_sizes, unbind
 from minigrad.ops.views import (
     flatten,
     movedim,
@@ -76,6 +86,7 @@ from minigrad.ops.views import (
     swapdims,
     t,
     transpose,
+    unflatten,
     unsqueeze,
 )
 from minigrad.random import (
@@ -91,6 +102,7 @@ from minigrad.tensor import Size, Tensor
 
 autograd.functional = _functional
 autograd.gradcheck = _checks.gradcheck
+autograd.gradgradcheck = _checks.gradgradcheck
 float = float32  # noqa: A001 - PyTorch's alias
 double = float64
 half = float16

@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad import _dtype, _random_integers, random
 from minigrad._dtype import dtype
-from minigrad.ops.views import _is_int, _sizes
+from minigrad.ops import _shapes
 from minigrad.random import Generator
 from minigrad.tensor import Tensor
 
@@ -138,7 +138,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def _filled(function: str, size: tuple, value: Any, dt: Any, requires_grad: bool) -> Tensor:
-    shape = _sizes(function, size)
+    shape = _shapes.sizes(function, size)
     if builtins.any(s < 0 for s in shape):
         if function == "zeros":  # PyTorch's zeros checks its sizes itself
             raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -214,7 +214,7 @@ def _drawn(
     fill: Callable[[np.ndarray], Any],
 ) -> Tensor:
     """A new tensor of ``size`` filled in place by ``fill``, as PyTorch's ``empty(size).fill_()``."""
-    shape = _sizes(function, size)
+    shape = _shapes.sizes(function, size)
     dt = default if dt is None else _dtype.check(dt, function)
     if builtins.any(s < 0 for s in shape):
         raise RuntimeError(
@@ -322,11 +322,11 @@ def randint(
 ) -> Tensor:
     """Random integers in [low, high): ``randint(0, 10, (3,))``, or from 0: ``randint(10, (3,))``."""
     given = ", ".join(type(v).__name__ for v in (low, high, size) if v is not None)
-    if size is None and high is not None and not _is_int(high):  # randint(high, size)
+    if size is None and high is not None and not _shapes.is_int(high):  # randint(high, size)
         high, size = None, high
     if high is None:
         low, high = 0, low
-    if not (_is_int(low) and _is_int(high) and isinstance(size, (tuple, list))):
+    if not (_shapes.is_int(low) and _shapes.is_int(high) and isinstance(size, (tuple, list))):
         raise TypeError(
             "randint() received an invalid combination of arguments - got "
             f"({given}), but expected one of:\n{_RANDINT_FORMS}"
@@ -364,7 +364,7 @@ def randperm(
     requires_grad: bool = False,
 ) -> Tensor:
     """A random ordering of 0 … n−1, PyTorch's own for the same seed."""
-    if not _is_int(n):
+    if not _shapes.is_int(n):
         raise TypeError(
             f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}"
         )

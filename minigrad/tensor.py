@@ -17,6 +17,7 @@ import numpy as np
 
 from minigrad import _dtype, _printing, autograd
 from minigrad._dtype import dtype
+from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import AccumulateGrad, Node, RemovableHandle
 
 _NON_LEAF_GRAD = (
@@ -86,6 +87,9 @@ class Tensor:
         "_view_of_history",
         "_accumulator",
         "_hooks",
+        "_post_accumulate_grad_hooks",
+        "_output_nr",
+        "_inference",
         "__weakref__",
     )
 
@@ -111,7 +115,9 @@ class Tensor:
         tensor._requires_grad = requires_grad
         tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
         tensor._view_of_history = 0
-        tensor._accumulator = tensor._hooks = None
+        tensor._accumulator = tensor._hooks = tensor._post_accumulate_grad_hooks = None
+        tensor._output_nr = 0
+        tensor._inference = grad_mode.state.inference
         return tensor
 
     # -- properties -------------------------------------------------------------------------
@@ -158,7 +164,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         """The gradient backward() accumulated here: filled for leaves (and retain_grad())."""
-        if self.grad_fn is not None and self._grad is None and self.grad_fn._retained is None:
+        if self.grad_fn is not None and self._grad is None and not self.retains_grad:
             warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -171,15 +177,36 @@ class Tensor:
                     f"{type(value).__name__}"
                 )
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype.c_name}' to a "
+                    f"tensor with grad_dtype '{self.dtype.title}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match."
+                )
         self._grad = value
 
     @property
     def is_leaf(self) -> bool:
         """True for tensors not made by a recorded op: the ones whose ``.grad`` gets filled."""
         return self.grad_fn is None
+
+    def _is_view(self) -> bool:
+        """True for a tensor that shares another's memory (``_base``), as PyTorch's."""
+        return self._base is not None
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is: 0, except for ``split`` and the
+        other ops that make several tensors."""
+        return self._output_nr
 
     @property
     def requires_grad(self) -> bool:
@@ -208,7 +235,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return self.grad_fn is not None and self.grad_fn._retained is not None
+        return self.grad_fn is not None and self.grad_fn._retains(self._output_nr)
 
     @property
     def _version(self) -> int:
@@ -241,6 +268,7 @@ class Tensor:
         """The same memory as a new leaf without history."""
         out = Tensor._make(self._data)
         out._version_counter = self._shared_version()
+        out._inference = self._inference  # a view: an inference tensor only if self is one
         return out
 
     def detach_(self) -> Tensor:
@@ -253,19 +281,39 @@ class Tensor:
         """Keep ``.grad`` for this non-leaf tensor too after backward."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self.grad_fn._retained is not None:
-            return
-        self.grad_fn._retained = weakref.ref(self)
+        if self.grad_fn is not None and not self.retains_grad:
+            self.grad_fn._retain(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:  # kept by the node the gradient arrives at
-            return RemovableHandle(self.grad_fn._tensor_hooks(), hook)
+            return RemovableHandle(self.grad_fn._tensor_hooks(self._output_nr), hook)
         if self._hooks is None:  # a leaf keeps its own (its AccumulateGrad may come and go)
             self._hooks = []
         return RemovableHandle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(self)`` on this leaf each time backward has added into its ``.grad``
+        (e.g. to take an optimizer step there); ``hook`` returns None.
+
+        >>> w.register_post_accumulate_grad_hook(lambda t: print(t.grad))  # doctest: +SKIP
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if self._post_accumulate_grad_hooks is None:
+            self._post_accumulate_grad_hooks = []
+        return RemovableHandle(self._post_accumulate_grad_hooks, hook)
+
+    def is_inference(self) -> bool:
+        """True for a tensor made inside ``torch.inference_mode()``; a view (or ``detach()``)
+        made there of a tensor from outside is not one, as in PyTorch."""
+        return self._inference
 
     def _grad_node(self) -> Node | None:
         """Where this tensor's gradient goes: its grad_fn, its AccumulateGrad, or nowhere."""
@@ -360,7 +408,7 @@ class Tensor:
     def __repr__(self) -> str:
         suffixes = []
         if self.grad_fn is not None:
-            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+            suffixes.append(f"grad_fn=<{type(self.grad_fn).__name__}>")  # as PyTorch prints it
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
         return _printing.format_tensor(self._data, self.dtype.name, suffixes)
@@ -386,6 +434,7 @@ def share_memory(view: Tensor, source: Tensor) -> None:
     view._version_counter = counter = source._shared_version()
     view._base = source if source._base is None else source._base
     view._view_of_history = counter.history
+    view._inference = source._inference  # (PyTorch: a view is what its base is)
 
 
 def tensor_method(

@@ -558,6 +558,22 @@ GRAPH_CASES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "min_dim_keepdim": lambda L, x, y: x.min(0, True)[0],
     "index_int": lambda L, x, y: x[1],
     "index_int_int": lambda L, x, y: x[1, 2],
+    "max_of_two": lambda L, x, y: L.max(x, y),
+    "min_of_two_with_ties": lambda L, x, y: L.min(x, x.detach().clamp(max=0.0)),
+    "maximum_broadcast": lambda L, x, y: L.maximum(x, y[:1]),
+    "minimum_method": lambda L, x, y: x.minimum(y),
+    "clamp_tensor_bounds": lambda L, x, y: x.clamp(y - 0.5, y + 0.5),
+    "clamp_crossed_bounds": lambda L, x, y: x.clamp(y, y - 0.1),
+    "clamp_tensor_min_only": lambda L, x, y: L.clamp(x, min=y),
+    "clamp_tensor_max_only": lambda L, x, y: x.clamp(max=y[0]),
+    "masked_fill_value_tensor": lambda L, x, y: x.masked_fill(x > 0, y[0, 0]),
+    "masked_fill_constant_value_tensor": lambda L, x, y: x.masked_fill(y > 0, L.tensor(2.0)),
+    "split_pieces_meet": lambda L, x, y: (lambda a, b, c: a * c + b.exp())(*x.split(1, dim=1)),
+    "split_one_piece_used": lambda L, x, y: x.split(2, dim=-1)[1] * y[:, 2:],
+    "split_with_sizes": lambda L, x, y: (lambda a, b: a.sum(1) * b[:, 0])(*x.split([2, 1], 1)),
+    "chunk_of_a_result": lambda L, x, y: (lambda a, b: a * b)(*(x * y).chunk(2)),
+    "unbind_rows": lambda L, x, y: (lambda a, b: a * 2 - b)(*L.unbind(x)),
+    "unbind_columns_twice": lambda L, x, y: x.unbind(1)[0] * x.unbind(1)[2] + y.unbind(1)[1],
     "index_slice": lambda L, x, y: x[:, 1::2],
     "index_full_slice": lambda L, x, y: x[:],
     "index_ellipsis": lambda L, x, y: x[...],
@@ -815,6 +831,40 @@ def _tutorial_q(L: Any) -> tuple[Any, Any, Any]:
     return a, b, 3 * a**3 - b**2
 
 
+def _several_outputs(L: Any) -> list:
+    x = L.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)
+    a, b, c = x.split(2)
+    seen = [a, b, c, b.output_nr, c.output_nr, x.output_nr, a.grad_fn is c.grad_fn]
+    seen += [b._base is x, b._is_view(), a.grad_fn._saved_split_size, a.grad_fn._saved_dim]
+    seen.append(a.grad_fn(L.ones(2), None, L.full((1,), 3.0)))  # one gradient per output
+    (b.sum() * 2 + c.sum()).backward()
+    seen.append(x.grad)
+    seen.append(L.autograd.grad((a * 3).sum(), [a, x], retain_graph=True))
+    seen.append(L.autograd.grad((a * 3).sum(), b, allow_unused=True))
+    first, second = (x**3).split([3, 2])
+    (d,) = L.autograd.grad((first[:2] * second).sum(), x, create_graph=True)
+    d.sum().backward()
+    seen += [d, x.grad]
+    seen += [L.arange(0.0).chunk(3), L.ones(2, 3).chunk(2, 1), L.ones(2, 3).chunk(5, -1)]
+    seen += [L.ones(3, 2).unbind(-1), L.split(L.arange(5), 4), L.ones(2, 0).split(0, 1)]
+    a, b, c = (x * 1).split(2)
+    b.register_hook(lambda g: g * 10)
+    c.retain_grad()
+    a.grad_fn.register_prehook(lambda grads: seen.append(grads))
+    seen += [a.retains_grad, c.retains_grad]
+    x.grad = None
+    (a.sum() + b.sum() + c.sum() * 2).backward()
+    seen += [x.grad, c.grad]
+    pieces = L.arange(4.0).split(2)  # no gradient wanted: a piece may be changed in place
+    pieces[1].add_(1)
+    seen.append(pieces[1]._base)
+    y = x * 1
+    seen += [p.grad_fn.name() for p in y.unbind()]
+    (y.unbind()[4] * 2).backward(inputs=[y])
+    seen.append(y.grad)
+    return seen
+
+
 def _calling_nodes(L: Any) -> list:
     """A learner's own backward: each grad_fn called on the gradient it receives."""
     a, b, q = _tutorial_q(L)
@@ -874,6 +924,28 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "inplace_operator_on_leaf": lambda L: _iop(L.ones(2, requires_grad=True), 1, "mul"),
     "backward_without_grad": lambda L: L.ones(()).backward(),
     "backward_without_grad_computed": lambda L: (L.ones(()) * 2).backward(),
+    "maximum_broadcast": lambda L: L.maximum(L.ones(2), L.ones(3)),
+    "maximum_of_a_number": lambda L: L.maximum(L.ones(2), 2.0),
+    "clamp_bounds_broadcast": lambda L: L.ones(2).clamp(L.ones(3)),
+    "masked_fill_value_not_0d": lambda L: L.ones(3).masked_fill(
+        L.tensor([True, False, True]), L.ones(2)
+    ),
+    "split_negative": lambda L: L.ones(4).split(-1),
+    "split_zero": lambda L: L.ones(4).split(0),
+    "split_sizes_do_not_add_up": lambda L: L.ones(2, 4).split([1, 2], 1),
+    "split_dim_out_of_range": lambda L: L.ones(4).split(2, 1),
+    "split_0d": lambda L: L.tensor(1.0).split(1),
+    "chunk_zero": lambda L: L.ones(4).chunk(0),
+    "inplace_on_a_split_piece": lambda L: (
+        (L.ones(4, requires_grad=True) * 1).split([1, 3])[1].add_(1)
+    ),
+    "inplace_on_an_unbound_slice": lambda L: L.ones(4, requires_grad=True).unbind()[2].zero_(),
+    "inplace_on_a_chunk": lambda L: _iop(L.ones(4, requires_grad=True).chunk(2)[1], 2, "mul"),
+    "unbind_0d": lambda L: L.tensor(1.0).unbind(),
+    "unbind_dim_out_of_range": lambda L: L.ones(2, 3).unbind(2),
+    "node_of_split_called_with_one": lambda L: (
+        L.ones(4, requires_grad=True).split(2)[0].grad_fn(L.ones(2))
+    ),
     "mm_shapes": lambda L: L.ones(2, 3).mm(L.ones(2, 3)),
     "matmul_shapes": lambda L: L.ones(2, 3) @ L.ones(2, 3),
     "broadcast": lambda L: L.ones(2, 3) + L.ones(4),
@@ -986,6 +1058,32 @@ def test_error_matches(case: str) -> None:
     expected = outcome(ERRORS[case], torch)
     assert expected[0] != "ok", f"torch accepted {case}; the case is wrong"
     assert outcome(ERRORS[case], minigrad) == expected
+
+
+MATMUL_SHAPES = [(3,), (4,), (1,), (2, 3), (3, 4), (4, 2), (1, 3), (2, 3, 4), (2, 4, 5), (1, 4, 5)]
+MATMUL_SHAPES += [(3, 4, 5), (7, 2, 3, 4)]
+
+
+@pytest.mark.parametrize(
+    "dtypes", [("float32", "float32"), ("float32", "float64"), ("int64", "float32")]
+)
+def test_matmul_of_every_rank_pair_matches(dtypes: tuple[str, str]) -> None:
+    """Every pair of ranks and sizes (most do not fit): the same result shape or the same
+    error, which names the op PyTorch reduces the product to (dot, mv, mm, bmm)."""
+    first, second = dtypes
+
+    def products(L: Any) -> list:
+        found = []
+        for a in MATMUL_SHAPES:
+            for b in MATMUL_SHAPES:
+                left = L.ones(*a, dtype=getattr(L, first))
+                right = L.ones(*b, dtype=getattr(L, second))
+                found.append(outcome(lambda L, x=left, y=right: tuple((x @ y).shape), L))
+        return found
+
+    expected, actual = products(torch), products(minigrad)
+    assert sum(o[0] != "ok" for o in expected) > len(expected) // 2  # mostly errors: the point
+    assert actual == expected
 
 
 # --------------------------------------------------------------------------------------------
@@ -1451,6 +1549,7 @@ SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "uint8_literals_wrap_below_zero": lambda L: L.tensor([-129, -1, 255], dtype=L.uint8),
     "float_literals_to_int": lambda L: L.tensor([1.5, -2.7], dtype=L.int64),
     "calling_nodes": _calling_nodes,
+    "several_outputs": _several_outputs,
     "node_hooks": _node_hooks,
     "retain_grad": _retain_grad,
     "register_hook": _hooks,

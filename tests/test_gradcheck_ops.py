@@ -196,6 +196,11 @@ class Row:
         return (self.values,) * count if isinstance(self.values, str) else self.values
 
 
+def _weighted(pieces: tuple) -> list[minigrad.Tensor]:
+    """Each piece times its position + 1, so that a gradient sent to the wrong piece shows."""
+    return [piece * (position + 1) for position, piece in enumerate(pieces)]
+
+
 def _clamp(x: minigrad.Tensor, bounds: tuple) -> minigrad.Tensor:
     low, high = bounds
     if low is None:
@@ -588,6 +593,158 @@ ROWS: list[Row] = [
         lambda *args: minigrad.stack(args[:-1], dim=args[-1]),
         cat_case(stack=True),
         (((2, 3), (2, 3)), 1),
+    ),
+    Row(
+        "split",
+        lambda a, p: minigrad.cat(_weighted(a.split(p, -1)), -1),
+        with_param(one(1), st.integers(1, 3)),
+        (((2, 5),), 2),
+    ),
+    Row(
+        "split_with_sizes_one_piece_unused",
+        lambda a, p: a.split([1, a.shape[0] - 1])[p] * 3,
+        with_param(one(1, min_side=2), st.integers(0, 1)),
+        (((3, 2),), 1),
+    ),
+    Row(
+        "chunk",
+        lambda a, p: minigrad.cat(_weighted(minigrad.chunk(a, p)), 0),
+        with_param(one(1), st.integers(1, 4)),
+        (((5, 2),), 3),
+    ),
+    Row(
+        "unbind_every_other_slice",
+        lambda a, p: minigrad.stack(_weighted(a.unbind(-1))[::2], 0),
+        one(1),
+        (((2, 3),), None),
+    ),
+    # -- roll, diag, unflatten, squeeze with a tuple of dims, remainder and fmod ---------------
+    Row(
+        "roll",
+        lambda a, p: a.roll(p, 0) if a.ndim else a.roll(p),
+        with_param(one(), st.integers(-5, 5)),
+        (((2, 3),), 1),
+    ),
+    Row(
+        "roll_fn_tuple",
+        lambda a, p: minigrad.roll(a, (p, -2 * p), (-1, 0)),
+        with_param(one(1), st.integers(-4, 4)),
+        (((2, 3),), 1),
+    ),
+    Row(
+        "roll_flattened",
+        lambda a, p: minigrad.roll(a, p),
+        with_param(one(), st.integers(-7, 7)),
+        (((2, 3),), -4),
+    ),
+    Row(
+        "diag_vector",
+        lambda a, p: a.diag(p),
+        with_param(one(1, 1), st.integers(-2, 2)),
+        (((3,),), 1),
+    ),
+    Row(
+        "diag_matrix",
+        lambda a, p: minigrad.diag(a, p),
+        with_param(one(2, 2, min_side=2), st.integers(-1, 1)),
+        (((3, 4),), -1),
+    ),
+    Row(
+        "unflatten",
+        lambda a, p: a.unflatten(0, (p, -1)),
+        st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).map(
+            lambda s: (((s[0] * s[1], s[2]),), s[0])
+        ),
+        (((6, 2),), 2),
+    ),
+    Row(
+        "unflatten_fn_negative_dim",
+        lambda a, p: minigrad.unflatten(a, -1, (1, a.shape[-1], 1)),
+        one(1),
+        (((2, 3),), None),
+    ),
+    Row(
+        "squeeze_tuple",
+        lambda a, p: a.squeeze(_dims_subset(a.ndim, p)),
+        with_param(one(0, 4, max_side=2), st.integers(0, 15)),
+        (((1, 2, 1, 3),), 5),
+    ),
+    Row(
+        "squeeze_fn_tuple_negative",
+        lambda a, p: minigrad.squeeze(a, tuple(-d - 1 for d in _dims_subset(a.ndim, p))),
+        with_param(one(0, 4, max_side=2), st.integers(0, 15)),
+        (((2, 1, 1),), 3),
+    ),
+    # the dividend on the half-step grid and a positive divisor: never on a jump of % or fmod
+    Row(
+        "remainder",
+        lambda a, b, p: a % b,
+        two_broadcast,
+        (((2, 3), (3,)), None),
+        values=("grid", "positive"),
+    ),
+    Row(
+        "remainder_method_negative_divisor",
+        lambda a, b, p: a.remainder(-b),
+        two_broadcast,
+        (((3, 1), (1, 4)), None),
+        values=("grid", "positive"),
+    ),
+    Row(
+        "remainder_fn_number",
+        lambda a, p: minigrad.remainder(a, p),
+        with_param(one(), S([1.5, -0.75, 2])),
+        (((2, 3),), -0.75),
+        values="grid",
+    ),
+    Row(
+        "fmod",
+        lambda a, b, p: minigrad.fmod(a, b),
+        two_broadcast,
+        (((2, 3), (3,)), None),
+        values=("grid", "positive"),
+    ),
+    Row(
+        "fmod_method_number",
+        lambda a, p: a.fmod(p),
+        with_param(one(), S([1.5, -0.75, 2])),
+        (((2, 3),), 1.5),
+        values="grid",
+    ),
+    # -- bounds between tensors: values on the half-step grid, bounds shifted off it --------
+    Row(
+        "maximum",
+        lambda a, b, p: minigrad.maximum(a, b + 0.0025),
+        two_broadcast,
+        (((3, 1), (1, 4)), None),
+        values="grid",
+    ),
+    Row(
+        "min_of_two",
+        lambda a, b, p: minigrad.min(a, b + 0.0025),
+        two_broadcast,
+        (((2, 3), (3,)), None),
+        values="grid",
+    ),
+    Row(
+        "clamp_tensor_bounds",
+        lambda a, low, high, p: a.clamp(low + 0.0025, high + 0.0033),
+        st.just((((2, 3), (3,), (2, 1)), None)),
+        (((2, 3), (3,), (2, 1)), None),
+        values="grid",
+    ),
+    Row(
+        "clamp_tensor_max",
+        lambda a, high, p: minigrad.clamp(a, max=high + 0.0025),
+        two_broadcast,
+        (((2, 3), (2, 1)), None),
+        values="grid",
+    ),
+    Row(
+        "masked_fill_value_tensor",
+        lambda a, value, p: a.masked_fill(_mask(tuple(a.shape), p), value),
+        st.tuples(shape(), SEEDS).map(lambda sp: ((sp[0], ()), sp[1])),
+        (((2, 3), ()), 1),
     ),
 ]
 

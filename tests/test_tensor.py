@@ -144,7 +144,7 @@ def test_from_numpy_shares_memory_and_tensor_copies() -> None:
         (
             lambda: torch.ones(2, dtype=torch.float32) @ torch.ones(2, dtype=torch.float64),
             RuntimeError,
-            "expected m1 and m2 to have the same dtype, but got: float != double",
+            "dot : expected both vectors to have same dtype, but found Float and Double",
         ),
     ],
 )

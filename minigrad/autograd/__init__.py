@@ -8,7 +8,13 @@ import numpy as np
 
 from minigrad.autograd.engine import BackwardStep, observe, run_backward
 from minigrad.autograd.function import Function
-from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from minigrad.autograd.graph import AccumulateGrad, Node
 from minigrad.tensor import Size, Tensor
 
@@ -20,6 +26,7 @@ __all__ = [
     "backward",
     "enable_grad",
     "grad",
+    "inference_mode",
     "is_grad_enabled",
     "no_grad",
     "observe",

@@ -27,7 +27,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from minigrad.autograd import grad_mode
-from minigrad.autograd.graph import AccumulateGrad, Node, accumulate_into
+from minigrad.autograd.graph import (
+    AccumulateGrad,
+    Node,
+    accumulate_into,
+    run_post_accumulate_grad_hooks,
+)
 from minigrad.tensor import Tensor
 
 
@@ -81,7 +86,8 @@ def run_backward(
     capture = _Capture(starts, inputs) if inputs else None
     arrays = not create_graph  # the pass computes on numpy arrays unless it records itself
     grads = [grad._data if arrays else grad for grad in grad_outputs]
-    backward = _Pass(starts, grads, capture, retain_graph, accumulate, hooks, arrays)
+    output_nrs = [root._output_nr for root in roots]
+    backward = _Pass(starts, output_nrs, grads, capture, retain_graph, accumulate, hooks, arrays)
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
@@ -89,6 +95,7 @@ def run_backward(
             backward.run()
         for tensor, grad in backward.deposits:
             accumulate_into(tensor, grad, create_graph)
+            run_post_accumulate_grad_hooks(tensor)  # as soon as its own .grad is written
     except RuntimeError as error:
         if getattr(error, "raised_by_autograd", False):  # PyTorch's error, from here
             raise error.with_traceback(None) from None
@@ -134,6 +141,7 @@ class _Pass:
     def __init__(
         self,
         starts: list[Node],
+        output_nrs: list[int],
         grad_outputs: Sequence[Any],
         capture: _Capture | None,
         retain_graph: bool,
@@ -143,8 +151,8 @@ class _Pass:
     ) -> None:
         self.waiting = _count_dependencies(starts)
         self.buffers: dict[Node, Any] = {}
-        for node, grad in zip(starts, grad_outputs):
-            self.buffers[node] = _add(self.buffers.get(node), grad)
+        for node, output_nr, grad in zip(starts, output_nrs, grad_outputs):
+            self.receive(node, output_nr, grad)
         self.ready = []
         for node in self.buffers:
             if node not in self.waiting:
@@ -171,7 +179,11 @@ class _Pass:
                 grad = self.hooked(node, grad)
             if capture is not None and not capture.take(node, grad, self):
                 continue
-            for child, child_grad in zip(node._next, node._run(grad, self)):
+            grads = node._run(grad, self)
+            if node._input_nrs is not None:  # an input came from an op with several outputs
+                self.send_to_outputs(node, grads)
+                continue
+            for child, child_grad in zip(node._next, grads):
                 if child is None:
                     continue
                 waiting_grad = buffers.get(child)
@@ -186,17 +198,57 @@ class _Pass:
                     push(ready, (-child._sequence, self.pushed, child))
                     self.pushed += 1
 
+    def send_to_outputs(self, node: Node, grads: tuple) -> None:
+        """Hand on ``grads`` when some input of ``node`` is one output of an op with several
+        (``split``): that gradient waits in the slot of that output."""
+        for child, output_nr, child_grad in zip(node._next, node._input_nrs, grads):
+            if child is None:
+                continue
+            self.receive(child, output_nr, child_grad)
+            self.waiting[child] -= 1
+            if not self.waiting[child]:
+                heapq.heappush(self.ready, (-child._sequence, self.pushed, child))
+                self.pushed += 1
+
+    def receive(self, node: Node, output_nr: int, grad: Any) -> None:
+        """Add ``grad`` to what waits at ``node``: a list with a slot per output for a node
+        with several outputs, None where nothing arrived."""
+        waiting_grad = self.buffers.get(node)
+        if node.several_outputs:
+            slots = [None] * node._outputs if waiting_grad is None else waiting_grad
+            slots[output_nr] = _add(slots[output_nr], grad)
+            self.buffers[node] = slots
+        elif grad is not None or node not in self.buffers:
+            self.buffers[node] = _add(waiting_grad, grad)
+
     def hooked(self, node: Node, grad: Any) -> Any:
         """``grad`` as the hooks leave it: those of the tensor (or leaf) ``node`` stands for,
         then ``retain_grad``, which keeps it, then the node's own pre-hooks."""
         if grad is None:
             return None
+        if type(grad) is list:
+            return self.hooked_outputs(node, grad)
         if node._grad_hooks:
             grad = self.array(_run_hooks(node._grad_hooks, self.tensor(grad)))
         retained = node._retained
         if retained is not None and retained() is not None:
             self.deposits.append((retained(), grad))
-        return self.array(node._before(self.tensor(grad))) if node._pre_hooks else grad
+        return self.array(node._before((self.tensor(grad),))[0]) if node._pre_hooks else grad
+
+    def hooked_outputs(self, node: Node, grads: list) -> list:
+        """``hooked`` for a node with several outputs: each output's tensor hooks and
+        ``retain_grad`` see that output's gradient; the node's pre-hooks see them all."""
+        grads = list(grads)
+        for output_nr, hooks in (node._grad_hooks or {}).items():
+            if hooks and grads[output_nr] is not None:
+                grads[output_nr] = self.array(_run_hooks(hooks, self.tensor(grads[output_nr])))
+        for output_nr, retained in (node._retained or {}).items():
+            if retained() is not None and grads[output_nr] is not None:
+                self.deposits.append((retained(), grads[output_nr]))
+        if node._pre_hooks:
+            changed = node._before(self.tensor(grads))
+            grads = [None if g is None else self.array(g) for g in changed]
+        return grads
 
     def hooked_after(self, node: Node, grads: tuple, grad: Any) -> tuple:
         """``grads``, what ``node`` sends on, as its post hooks leave them."""
@@ -205,8 +257,11 @@ class _Pass:
             [None if g is None else self.array(g) for g in node._after(tensors, self.tensor(grad))]
         )
 
-    def tensor(self, grad: Any) -> Tensor:
-        """A gradient of this pass as a tensor, as hooks, observers and ``.grad`` see it."""
+    def tensor(self, grad: Any) -> Any:
+        """A gradient of this pass as a tensor, as hooks, observers and ``.grad`` see it (a
+        tuple of them, None where nothing arrived, for a node with several outputs)."""
+        if type(grad) is list:
+            return tuple([None if g is None else self.tensor(g) for g in grad])
         return Tensor._make(np.asarray(grad)) if self.arrays else grad
 
     def array(self, grad: Tensor) -> Any:
@@ -226,10 +281,13 @@ class _Capture:
     """The gradients reaching ``inputs``, for ``autograd.grad`` and ``backward(inputs=...)``,
     and the nodes worth running for them: those with an input further down."""
 
-    __slots__ = ("inputs", "targets", "gradients", "needed")
+    __slots__ = ("inputs", "first_position", "targets", "gradients", "needed")
 
     def __init__(self, starts: list[Node], inputs: Sequence[Tensor]) -> None:
         self.inputs = inputs
+        self.first_position = {}  # an input may be listed twice: where it is listed first
+        for position, tensor in enumerate(inputs):
+            self.first_position.setdefault(id(tensor), position)
         self.targets: dict[Node, list[int]] = {}  # an input may be listed twice
         for position, tensor in enumerate(inputs):
             self.targets.setdefault(tensor._grad_node(), []).append(position)
@@ -241,11 +299,16 @@ class _Capture:
         """Keep ``grad`` if it reaches an input; whether ``node`` is worth running."""
         positions = self.targets.get(node)
         is_leaf = type(node) is AccumulateGrad
-        if positions is not None and grad is not None:
-            for position in positions:
-                self.gradients[position] = grad
+        for position in positions or ():
+            tensor = self.inputs[position]
+            # (a node with several outputs received a gradient for each)
+            reaching = grad[tensor._output_nr] if type(grad) is list else grad
+            if reaching is None:
+                continue
+            self.gradients[position] = reaching
             if backward.accumulate and not is_leaf:  # backward(inputs=) on a non-leaf
-                backward.deposits.append((self.inputs[positions[0]], grad))
+                if self.first_position[id(tensor)] == position:  # (listed twice: once)
+                    backward.deposits.append((tensor, reaching))
         return positions is not None if is_leaf else node in self.needed
 
 
@@ -304,8 +367,13 @@ def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> 
             continue
         if not hasattr(result, "_data"):
             raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if result._data.dtype != grad._data.dtype:
+            raise RuntimeError(
+                f"hook '{name}' has changed the type of value (was "
+                f"torch.{grad.dtype.title}Tensor got torch.{result.dtype.title}Tensor)"
+            )
         if result._data.shape != grad._data.shape:
-            name = getattr(hook, "__name__", type(hook).__name__)
             raise RuntimeError(f"hook '{name}' has changed the size of value")
         grad = result
     return grad

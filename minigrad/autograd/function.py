@@ -65,6 +65,7 @@ class Function(Node):
     _input_plan: ClassVar[tuple[tuple[int, int | None], ...]] = ()  # (position, wanted_by)
     _derivers: ClassVar[tuple[Any, ...]] = ()  # how the derived saved values are computed
     _saves_result: ClassVar[bool] = False
+    _saves_more: ClassVar[bool] = False  # saves an input, a derived value or the result
 
     _inputs: tuple | None = None  # the saved inputs, by position (None where not kept)
     _params: dict[str, Any]  # the op's parameters (alpha, dim …)
@@ -82,6 +83,7 @@ class Function(Node):
         cls._save_plan = tuple(_where_to_find(cls, name) for name in cls.saved)
         cls._input_plan = tuple(key for kind, key in cls._save_plan if kind == "input")
         cls._saves_result = "result" in cls.saved
+        cls._saves_more = bool(cls._input_plan or cls._derivers or cls._saves_result)
         for (kind, key), name in zip(cls._save_plan, cls.saved):
             # the class's ``saved`` line is where these attributes come from
             setattr(cls, f"_saved_{name}", property(_saved_reader(kind, key)))
@@ -106,9 +108,11 @@ class Function(Node):
         except ValueError:
             _raise_broadcast_error(arrays)
             raise
-        if type(data) is not np.ndarray:
-            data = np.asarray(data)  # numpy gives scalars for 0-d results
         recording = wanted and grad_mode.state.enabled
+        if type(data) is not np.ndarray:
+            if type(data) is list:  # an op with several outputs (split)
+                return cls._made_many(inputs, arrays, params, data, recording)
+            data = np.asarray(data)  # numpy gives scalars for 0-d results
         out = Tensor._make(data, recording)
         if cls.is_view:
             share_memory(out, first)
@@ -120,10 +124,14 @@ class Function(Node):
         shape = out._data.shape
         nodes = []
         reshaped = modified = False  # an input of another shape; one modified in place before
+        from_views = False  # (only views can come from an op with several outputs)
         for x in inputs:
             if isinstance(x, Tensor):
                 node = x.grad_fn
-                nodes.append(x._grad_node() if node is None or x._base is not None else node)
+                if node is None or x._base is not None:
+                    node = x._grad_node()
+                    from_views = True
+                nodes.append(node)
                 if x._data.shape != shape:
                     reshaped = True
                 if x._version_counter is not None:
@@ -131,9 +139,9 @@ class Function(Node):
             else:
                 nodes.append(None)
         self._next = tuple(nodes)
+        if from_views:
+            self._input_nrs = _output_nrs(inputs, self._next)
         self._sequence = next(sequence_numbers)
-        if self._input_plan:
-            self._keep_inputs(inputs)
         self._params = params
         arrays.append(out._data)
         self._values = tuple(arrays)  # (a tuple of arrays: Python's collector soon ignores it)
@@ -141,10 +149,38 @@ class Function(Node):
             self._shapes = tuple(map(np.shape, arrays[:-1]))  # (a number's shape is ())
         if modified:
             self._versions = tuple(map(_version_of, inputs))
+        if self._saves_more:
+            self._save(inputs, out)
+
+    def _save(self, inputs: tuple, out: Tensor) -> None:
+        """Keep what ``saved`` names beyond the parameters: inputs, derived values, and the
+        output's version (its array is in ``_values``; the tensor itself would be a cycle)."""
+        if self._input_plan:
+            self._keep_inputs(inputs)
         if self._derivers:
             self._derived = tuple([derive(inputs) for derive in self._derivers])
-        if self._saves_result:  # its array is in _values; the tensor itself would be a cycle
+        if self._saves_result:
             self._result_version = out._shared_version()
+
+    @classmethod
+    def _made_many(
+        cls, inputs: tuple, arrays: list, params: dict[str, Any], pieces: list, recording: bool
+    ) -> tuple[Tensor, ...]:
+        """The tensors of an op with several outputs, all views of the first input and all
+        made by one node (``forward`` returned the list ``pieces``)."""
+        outs = []
+        for output_nr, piece in enumerate(pieces):
+            out = Tensor._make(piece, recording)
+            share_memory(out, inputs[0])
+            out._output_nr = output_nr
+            outs.append(out)
+        if recording and outs:
+            node = cls(inputs, arrays, params, outs[0])
+            node._outputs = len(outs)
+            node._values = (*node._values[:-1], tuple(pieces))
+            for out in outs:
+                out.grad_fn = node
+        return tuple(outs)
 
     def _keep_inputs(self, inputs: tuple) -> None:
         """Keep the inputs backward will read: all that ``saved`` names, except one needed
@@ -170,8 +206,9 @@ class Function(Node):
             needs.append(node is not None)
         return tuple(needs)
 
-    def forward_values(self) -> tuple[tuple[np.ndarray, ...], np.ndarray] | None:
-        """The inputs' data and the output's data of the forward pass; None once freed.
+    def forward_values(self) -> tuple[tuple[np.ndarray, ...], Any] | None:
+        """The inputs' data and the output's data of the forward pass (a tuple of arrays for
+        an op with several outputs); None once freed.
 
         Not part of PyTorch: it lets a learner (and the step-through widgets) see every
         intermediate value, as micrograd does.
@@ -328,6 +365,14 @@ def _saved_reader(kind: str, key: Any) -> Any:
         return value
 
     return read
+
+
+def _output_nrs(inputs: tuple, nodes: tuple) -> tuple[int, ...] | None:
+    """Which output of its node each input is, when one comes from an op with several
+    outputs (``split``); None when every input is its node's only output."""
+    if not any(node is not None and node.several_outputs for node in nodes):
+        return None
+    return tuple([x._output_nr if isinstance(x, Tensor) else 0 for x in inputs])
 
 
 def _version_of(value: Any) -> int:

@@ -1,119 +1,306 @@
-"""Whole derivatives at once: ``vjp``, ``jacobian`` and ``hessian`` (``torch.autograd.functional``)."""
+"""Whole derivatives at once (``torch.autograd.functional``): ``vjp``, ``jvp``, ``vhp``,
+``hvp``, ``jacobian`` and ``hessian``, computed as PyTorch computes them.
+
+Everything runs on reverse mode (``autograd.grad``). ``jvp`` and ``hvp`` use the double
+backward trick: the backward of a function is linear in its ``grad_outputs``, so
+differentiating ``uᵀJ`` with respect to a dummy ``u`` gives ``J·v``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from minigrad.autograd import grad as _grad
-from minigrad.autograd.grad_mode import enable_grad
+from minigrad.autograd.functional_checks import (
+    as_tuple,
+    autograd_grad,
+    check_requires_grad,
+    fill_in_zeros,
+    finish,
+    prepare,
+    single_output,
+    unpack,
+    vector,
+)
+from minigrad.autograd.grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
+from minigrad.creation import zeros_like
 from minigrad.ops.indexing import stack
 from minigrad.tensor import Tensor
 
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
-def _prepare(inputs: Any, create_graph: bool = False) -> tuple[tuple[Tensor, ...], bool]:
-    """The inputs as a tuple, each ready to differentiate against; with ``create_graph`` one
-    that requires grad is used as it is, so that the result stays linked to it (PyTorch
-    takes a view for the same end)."""
-    is_tuple = isinstance(inputs, (tuple, list))
-    items = tuple(inputs) if is_tuple else (inputs,)
-    for position, item in enumerate(items):
-        if not isinstance(item, Tensor):
-            raise TypeError(
-                f"The inputs given to jacobian must be either a Tensor or a tuple of Tensors but "
-                f"the value at index {position} has type {type(item).__name__}."
-            )
-    return tuple(
-        t if create_graph and t.requires_grad else t.detach().requires_grad_() for t in items
-    ), is_tuple
+
+def _outputs(func: Callable[..., Any], inputs: tuple, fn_name: str, strict: bool) -> tuple:
+    """``func(*inputs)`` as (whether a tuple, the tuple), checked as PyTorch checks it."""
+    is_tuple, outputs = as_tuple(func(*inputs), "outputs of the user-provided function", fn_name)
+    check_requires_grad(outputs, "outputs", strict=strict)
+    return is_tuple, outputs
 
 
 def vjp(
-    func: Callable[..., Tensor], inputs: Any, v: Tensor | None = None, create_graph: bool = False
-) -> tuple[Tensor, Any]:
-    """``(func(inputs), vᵀ·J)``: the output, and ``v`` pulled back through the Jacobian."""
-    xs, is_tuple = _prepare(inputs, create_graph)
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """``(func(inputs), vᵀ·J)``: the output, and ``v`` pulled back through the Jacobian.
+
+    >>> torch.autograd.functional.vjp(lambda x: x**2, torch.tensor([1., 2.]), torch.ones(2))
+    (tensor([1., 4.]), tensor([2., 4.]))
+    """
     with enable_grad():
-        out = func(*xs)
-        grads = _grad(out, xs, v, create_graph=create_graph, allow_unused=True)
-    grads = tuple(
-        Tensor._make(np.zeros_like(x._data)) if g is None else (g if create_graph else g.detach())
-        for x, g in zip(xs, grads)
+        is_inputs_tuple, inputs = as_tuple(inputs, "inputs", "vjp")
+        inputs = prepare(inputs, create_graph, need_graph=True)
+        is_outputs_tuple, outputs = _outputs(func, inputs, "vjp", strict)
+        v = vector(v, "vjp", outputs, is_outputs_tuple, create_graph)
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        grads = autograd_grad(outputs, inputs, v, create_graph=create_graph)
+        result = fill_in_zeros(grads, inputs, strict, create_graph, "back")
+    return (
+        unpack(finish(outputs, create_graph), is_outputs_tuple),
+        unpack(finish(result, create_graph), is_inputs_tuple),
     )
-    return (out if create_graph else out.detach()), (grads if is_tuple else grads[0])
 
 
-def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False) -> Any:
-    """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape``.
+def jvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """``(func(inputs), J·v)``: the output, and ``v`` pushed forward through the Jacobian
+    (shaped like the output), by the double backward trick.
+
+    >>> torch.autograd.functional.jvp(lambda x: x**2, torch.tensor([1., 2.]), torch.ones(2))
+    (tensor([1., 4.]), tensor([2., 4.]))
+    """
+    with enable_grad():
+        is_inputs_tuple, inputs = as_tuple(inputs, "inputs", "jvp")
+        inputs = prepare(inputs, create_graph, need_graph=True)
+        v = vector(v, "jvp", inputs, is_inputs_tuple, create_graph)
+        is_outputs_tuple, outputs = _outputs(func, inputs, "jvp", strict)
+        # the backward is linear in grad_outputs: their value never matters (zeros: no nan)
+        grad_outputs = tuple(zeros_like(out, requires_grad=True) for out in outputs)
+        grad_inputs = autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
+        check_requires_grad(grad_inputs, "grad_inputs", strict=strict)
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        grads = autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph)
+        result = fill_in_zeros(grads, outputs, strict, create_graph, "back_trick")
+    return (
+        unpack(finish(outputs, create_graph), is_outputs_tuple),
+        unpack(finish(result, create_graph), is_outputs_tuple),
+    )
+
+
+def _gradient_of_scalar(
+    func: Callable[..., Any], inputs: Any, v: Any, create_graph: bool, strict: bool, name: str
+) -> tuple:
+    """What ``vhp`` and ``hvp`` start from: the inputs ready to differentiate, whether they
+    were a tuple, ``v`` checked, the one-element output, and its gradient (with history)."""
+    is_inputs_tuple, inputs = as_tuple(inputs, "inputs", name)
+    inputs = prepare(inputs, create_graph, need_graph=True)
+    v = vector(v, name, inputs, is_inputs_tuple, create_graph)
+    is_outputs_tuple, outputs = _outputs(func, inputs, name, strict)
+    single_output(outputs, is_outputs_tuple, name)
+    jac = autograd_grad(outputs, inputs, create_graph=True)
+    check_requires_grad(jac, "jacobian", strict=strict)
+    return inputs, is_inputs_tuple, v, outputs, jac
+
+
+def vhp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """``(func(inputs), vᵀ·H)`` for a ``func`` that returns one element: ``v`` times its
+    Hessian ``H``, shaped like the inputs.
+
+    >>> torch.autograd.functional.vhp(lambda x: (x**3).sum(), torch.tensor([1., 2.]), torch.ones(2))
+    (tensor(9.), tensor([ 6., 12.]))
+    """
+    with enable_grad():
+        inputs, is_inputs_tuple, v, outputs, jac = _gradient_of_scalar(
+            func, inputs, v, create_graph, strict, "vhp"
+        )
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        grads = autograd_grad(jac, inputs, v, create_graph=create_graph)
+        result = fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
+    return finish(outputs, create_graph)[0], unpack(finish(result, create_graph), is_inputs_tuple)
+
+
+def hvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """``(func(inputs), H·v)`` for a ``func`` that returns one element, by the double
+    backward trick (``vhp`` is cheaper, and the same when ``H`` is symmetric).
+
+    >>> torch.autograd.functional.hvp(lambda x: (x**3).sum(), torch.tensor([1., 2.]), torch.ones(2))
+    (tensor(9.), tensor([ 6., 12.]))
+    """
+    with enable_grad():
+        inputs, is_inputs_tuple, v, outputs, jac = _gradient_of_scalar(
+            func, inputs, v, create_graph, strict, "hvp"
+        )
+        grad_jac = tuple(zeros_like(x, requires_grad=True) for x in inputs)
+        double_back = autograd_grad(jac, inputs, grad_jac, create_graph=True)
+        check_requires_grad(jac, "hessian", strict=strict)
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        grads = autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
+        result = fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
+    return finish(outputs, create_graph)[0], unpack(finish(result, create_graph), is_inputs_tuple)
+
+
+def jacobian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+) -> Any:
+    """The Jacobian of ``func`` at ``inputs``: shape ``output.shape + input.shape``, one
+    backward pass per output element.
 
     With several inputs (a tuple) there is one block per input; with several outputs (``func``
-    returns a tuple), one per output, as in PyTorch.
+    returns a tuple), one per output; with both, ``result[i][j]`` is ∂output_i/∂input_j.
+
+    ``vectorize=True`` is accepted for compatibility: minigrad has no vmap, so the result
+    PyTorch's vectorized route gives is computed row by row. ``strategy="forward-mode"``
+    (allowed by PyTorch only with ``vectorize=True``) is computed in reverse mode likewise;
+    its result keeps a link to the inputs when one of them requires grad (PyTorch's forward
+    mode links it to those that do).
 
     >>> torch.autograd.functional.jacobian(lambda x: x**2, torch.tensor([1., 2.]))
     tensor([[2., 0.],
             [0., 4.]])
     """
-    xs, inputs_tuple = _prepare(inputs, create_graph)
+    if strategy not in _STRATEGIES:
+        raise AssertionError(
+            'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+            'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+            'Otherwise, prefer to use "reverse-mode".'
+        )
+    if strategy == "forward-mode":
+        _check_forward_mode(inputs, create_graph, strict, vectorize)
+        # PyTorch's forward mode leaves the result linked to the inputs that require grad
+        create_graph = any(x.requires_grad for x in as_tuple(inputs, "inputs", "jacobian")[1])
     with enable_grad():
-        out = func(*xs)
-        outputs_tuple = isinstance(out, (tuple, list))
-        outs = tuple(out) if outputs_tuple else (out,)
-        for item in outs:
-            if not isinstance(item, Tensor):
-                raise TypeError(
-                    "The outputs of the user-provided function given to jacobian must be either "
-                    f"a Tensor or a tuple of Tensors but the given outputs has type "
-                    f"{type(item).__name__}."
-                )
-        blocks = tuple(_jacobian_blocks(item, xs, create_graph) for item in outs)
-    if outputs_tuple:
-        return blocks if inputs_tuple else tuple(block[0] for block in blocks)
-    return blocks[0] if inputs_tuple else blocks[0][0]
-
-
-def _jacobian_blocks(out: Tensor, xs: tuple[Tensor, ...], create_graph: bool) -> tuple:
-    """∂out/∂x for each x: one backward pass per element of ``out`` (a row of the Jacobian)."""
-    rows: list[list[Tensor]] = [[] for _ in xs]
-    if out.requires_grad:  # an output that does not depend on the inputs has zero rows
-        flat = out.reshape(-1)
-        for index in range(flat.numel()):
-            grads = _grad(
-                flat[index], xs, retain_graph=True, create_graph=create_graph, allow_unused=True
-            )
-            for row, x, g in zip(rows, xs, grads):
-                row.append(Tensor._make(np.zeros_like(x._data)) if g is None else g)
-    blocks = []
-    for row, x in zip(rows, xs):
-        shape = tuple(out.shape) + tuple(x.shape)
-        if row:
-            block = stack(row).reshape(shape)
-            blocks.append(block if create_graph else block.detach())
-        else:
-            blocks.append(Tensor._make(np.zeros(shape, dtype=x._data.dtype)))
-    return tuple(blocks)
-
-
-def hessian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = False) -> Any:
-    """The matrix of second derivatives of a scalar ``func`` at ``inputs``."""
-    xs, is_tuple = _prepare(inputs, create_graph)
-
-    def gradient(*args: Tensor) -> Any:
-        out = func(*args)
-        if not isinstance(out, Tensor) or out.numel() != 1:
+        is_inputs_tuple, inputs = as_tuple(inputs, "inputs", "jacobian")
+        inputs = prepare(inputs, create_graph, need_graph=True)
+        is_outputs_tuple, outputs = _outputs(func, inputs, "jacobian", strict)
+        if vectorize and strict:
             raise RuntimeError(
-                "The Tensor returned by the function given to hessian should contain a single element"
+                "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+                "supported together. Please either set `strict=False` or `vectorize=False`."
             )
-        grads = _grad(out.reshape(()), args, create_graph=True, allow_unused=True)
-        return tuple(
-            Tensor._make(np.zeros_like(a._data)) if g is None else g for a, g in zip(args, grads)
+        blocks = tuple(
+            _jacobian_blocks(index, out, inputs, create_graph, strict)
+            for index, out in enumerate(outputs)
+        )
+        return unpack(finish(blocks, create_graph), (is_outputs_tuple, is_inputs_tuple))
+
+
+_STRATEGIES = ("forward-mode", "reverse-mode")
+
+
+def _check_forward_mode(inputs: Any, create_graph: bool, strict: bool, vectorize: bool) -> None:
+    """PyTorch's errors for what its forward-mode Jacobian does not support."""
+    if create_graph:
+        raise NotImplementedError(
+            "torch.autograd.functional.jacobian: `create_graph=True` and "
+            '`strategy="forward-mode"` are not supported together (yet). Please either set '
+            '`create_graph=False` or `strategy="reverse-mode"`.'
+        )
+    if strict:
+        raise RuntimeError(
+            'torch.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` '
+            "are not supported together (yet). Please either set `strict=False` or "
+            '`strategy="reverse-mode"`.'
+        )
+    as_tuple(inputs, "inputs", "jacobian")
+    if not vectorize:
+        raise NotImplementedError(  # (PyTorch's message lacks the space in "isonly")
+            "Computing Jacobian using forward-AD or forward-over-reverse Hessian isonly "
+            "implemented for `vectorize=True`."
         )
 
-    rows = []
-    for index in range(len(xs)):
-        row = jacobian(lambda *args, i=index: gradient(*args)[i], xs, create_graph=create_graph)
-        rows.append(row)
-    if is_tuple:
-        return tuple(tuple(row) for row in rows)
-    return rows[0][0]
+
+def _jacobian_blocks(
+    index: int, out: Tensor, inputs: tuple[Tensor, ...], create_graph: bool, strict: bool
+) -> tuple[Tensor, ...]:
+    """∂out/∂x for each input x, a row (one backward pass) per element of ``out``."""
+    rows: tuple[list[Tensor], ...] = tuple([] for _ in inputs)
+    flat = out.reshape(-1)
+    for element in range(out.nelement()):
+        grads = autograd_grad(
+            (flat[element],), inputs, retain_graph=True, create_graph=create_graph
+        )
+        for position, (row, grad, x) in enumerate(zip(rows, grads, inputs)):
+            if grad is None:
+                if strict:
+                    raise RuntimeError(
+                        f"Output {index} of the user-provided function is independent of input "
+                        f"{position}. This is not allowed in strict mode."
+                    )
+                grad = zeros_like(x)
+            elif strict and create_graph and not grad.requires_grad:
+                raise RuntimeError(  # PyTorch names the output's index as "input" here
+                    f"The jacobian of the user-provided function is independent of input {index}. "
+                    "This is not allowed in strict mode when create_graph=True."
+                )
+            row.append(grad)
+    return tuple(stack(row, dim=0).view(out.size() + x.size()) for row, x in zip(rows, inputs))
+
+
+def hessian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+) -> Any:
+    """The matrix of second derivatives of a one-element ``func`` at ``inputs``: the
+    Jacobian of its gradient. With several inputs, ``result[i][j]`` is ∂²f/∂input_i∂input_j.
+
+    ``vectorize`` and ``outer_jacobian_strategy`` are passed on to ``jacobian``.
+
+    >>> torch.autograd.functional.hessian(lambda x: (x**3).sum(), torch.tensor([1., 2.]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
+    is_inputs_tuple, inputs = as_tuple(inputs, "inputs", "hessian")
+    if outer_jacobian_strategy not in _STRATEGIES:
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+
+    def ensure_single_output_function(*inp: Tensor) -> Tensor:
+        out = func(*inp)
+        is_out_tuple, t_out = as_tuple(out, "outputs of the user-provided function", "hessian")
+        check_requires_grad(t_out, "outputs", strict=strict)
+        single_output(t_out, is_out_tuple, "hessian")
+        return out.squeeze()
+
+    def jac_func(*inp: Tensor) -> tuple[Tensor, ...]:
+        jac = jacobian(ensure_single_output_function, inp, create_graph=True)
+        check_requires_grad(jac, "jacobian", strict=strict)
+        return jac
+
+    if outer_jacobian_strategy == "forward-mode":  # PyTorch's jac_func makes them require grad
+        inputs = tuple(x if x.requires_grad else x.detach().requires_grad_() for x in inputs)
+    result = jacobian(
+        jac_func,
+        inputs,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
+    return unpack(result, (is_inputs_tuple, is_inputs_tuple))

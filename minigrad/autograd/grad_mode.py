@@ -1,4 +1,5 @@
-"""Whether operations record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Whether operations record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``
+and ``inference_mode``."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
-    """The one global switch; an attribute read is the cheapest check there is."""
+    """The global switches; an attribute read is the cheapest check there is."""
 
     enabled = True
+    inference = False  # inside inference_mode: the tensors made are inference tensors
 
 
 state = _State()
@@ -21,6 +23,11 @@ state = _State()
 def is_grad_enabled() -> bool:
     """True when new operations are recorded into the graph."""
     return state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``torch.inference_mode()``."""
+    return state.inference
 
 
 class _GradMode:
@@ -92,3 +99,36 @@ class set_grad_enabled(_GradMode):  # noqa: N801
     def __call__(self, function: F) -> F:
         state.enabled = self._previous  # decorating must not switch the mode for the caller
         return super().__call__(function)
+
+
+class inference_mode(_GradMode):  # noqa: N801
+    """``no_grad``, and the tensors made inside are inference tensors (``t.is_inference()``).
+    A context manager or a decorator, with or without parentheses; ``inference_mode(False)``
+    switches both off inside (so it records again, even within ``no_grad``), as in PyTorch.
+
+    >>> with torch.inference_mode():
+    ...     y = torch.ones(2) * 2
+    >>> y.requires_grad, y.is_inference()
+    (False, True)
+    """
+
+    _previous_inference: bool
+
+    def __new__(cls, mode: Any = True) -> Any:
+        # ``@torch.inference_mode`` without parentheses decorates the function directly
+        if isinstance(mode, bool):
+            return object.__new__(cls)
+        return cls()(mode)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        self._previous, self._previous_inference = state.enabled, state.inference
+        state.enabled, state.inference = not self.mode, self.mode
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.enabled, state.inference = self._previous, self._previous_inference
+
+    def clone(self) -> inference_mode:
+        return inference_mode(self.mode)

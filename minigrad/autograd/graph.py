@@ -8,6 +8,7 @@ the hooks registered on it; calling it runs its backward, as PyTorch's nodes can
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -54,11 +55,19 @@ class Node:
     _pre_hooks: list | None = None
     _post_hooks: list | None = None
     _retained: Any = None  # a weak reference to the tensor that called retain_grad()
+    # (for a node with several outputs, hooks and retain_grad are kept by output: dicts)
+    several_outputs: bool = False  # True for ops that make several tensors (split)
+    _outputs: int = 1  # how many tensors the op made
+    #: which output of its node each input was, when one came from a node with several
+    #: outputs (None: every input was output 0)
+    _input_nrs: tuple[int, ...] | None = None
 
     @property
     def next_functions(self) -> tuple[Edge, ...]:
         """PyTorch's ``(node, input_nr)`` pairs: where each gradient goes."""
-        return tuple([(node, 0) for node in self._next])
+        if self._input_nrs is None:
+            return tuple([(node, 0) for node in self._next])
+        return tuple(zip(self._next, self._input_nrs))
 
     def name(self) -> str:
         """PyTorch's name for this node, e.g. ``"MulBackward0"``."""
@@ -76,13 +85,15 @@ class Node:
         >>> Q.grad_fn(torch.ones(2))          # doctest: +SKIP
         (tensor([1., 1.]), tensor([-1., -1.]))
         """
-        if len(grads) != 1:
-            raise TypeError(f"expected 1 arguments, got {len(grads)} instead")
-        grad = grads[0]
-        if grad is not None and not hasattr(grad, "_data"):
-            raise TypeError("argument 0 is not a Variable")
+        if len(grads) != self._outputs:
+            raise TypeError(f"expected {self._outputs} arguments, got {len(grads)} instead")
+        for position, grad in enumerate(grads):
+            if grad is not None and not hasattr(grad, "_data"):
+                raise TypeError(f"argument {position} is not a Variable")
         with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
-            return self._call(grad)
+            if not self.several_outputs:
+                return self._call(grads[0])
+            return self._call(None if grads == (None,) * len(grads) else list(grads))
 
     def _call(self, grad: Tensor | None) -> Any:
         raise NotImplementedError
@@ -103,20 +114,41 @@ class Node:
             self._post_hooks = []
         return RemovableHandle(self._post_hooks, hook)
 
-    def _tensor_hooks(self) -> list[Callable[[Tensor], Tensor | None]]:
+    def _tensor_hooks(self, output_nr: int = 0) -> list[Callable[[Tensor], Tensor | None]]:
         """The hooks of the tensor this node made, or of its leaf (``Tensor.register_hook``):
-        they run on the gradient it receives, before the node's own pre-hooks."""
+        they run on the gradient it receives, before the node's own pre-hooks. A node with
+        several outputs keeps them by output: ``{output_nr: hooks}``."""
+        if self.several_outputs:
+            if self._grad_hooks is None:
+                self._grad_hooks = {}
+            return self._grad_hooks.setdefault(output_nr, [])
         if self._grad_hooks is None:
             self._grad_hooks = []
         return self._grad_hooks
 
-    def _before(self, grad: Tensor) -> Tensor:
-        """``grad`` as the node's pre-hooks leave it."""
+    def _retains(self, output_nr: int) -> bool:
+        """Whether the tensor this node made (its output ``output_nr``) called retain_grad()."""
+        if self._retained is None:
+            return False
+        return not self.several_outputs or output_nr in self._retained
+
+    def _retain(self, tensor: Tensor) -> None:
+        """Fill ``tensor.grad`` in backward (``retain_grad``); held weakly, by output for a
+        node with several."""
+        if not self.several_outputs:
+            self._retained = weakref.ref(tensor)
+            return
+        if self._retained is None:
+            self._retained = {}
+        self._retained[tensor._output_nr] = weakref.ref(tensor)
+
+    def _before(self, grads: tuple) -> tuple:
+        """``grads``, one per output, as the node's pre-hooks leave them."""
         for hook in list(self._pre_hooks):
-            replaced = hook((grad,))
+            replaced = hook(grads)
             if replaced is not None:
-                grad = tuple(replaced)[0]
-        return grad
+                grads = tuple(replaced)
+        return grads
 
     def _after(self, grads: tuple, grad: Tensor | None) -> tuple:
         """``grads`` as the node's post hooks leave them."""
@@ -173,6 +205,7 @@ class AccumulateGrad(Node):
     def _call(self, grad: Tensor | None) -> tuple[()]:
         if grad is not None:  # with grad mode on, a gradient with history keeps it
             accumulate_into(self.variable, grad, create_graph=grad_mode.state.enabled)
+            run_post_accumulate_grad_hooks(self.variable)
         return ()
 
     def _run(self, grad: Any, backward: Any) -> tuple[()]:
@@ -209,3 +242,18 @@ def accumulate_into(tensor: Tensor, grad: Any, create_graph: bool = False) -> No
     else:
         np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
         tensor._grad._bump_version()
+
+
+def run_post_accumulate_grad_hooks(tensor: Tensor) -> None:
+    """Call ``hook(tensor)`` for each post accumulate grad hook of ``tensor``, now that its
+    ``.grad`` holds the new gradient; PyTorch's errors for a hook that returns something."""
+    hooks = tensor._post_accumulate_grad_hooks  # (kept by the leaf: its node may come and go)
+    if not hooks:
+        return
+    for hook in list(hooks):
+        result = hook(tensor)
+        if result is None:
+            continue
+        if hasattr(result, "_data"):
+            raise autograd_error("Tensor post accumulate grad hooks should return None.")
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")

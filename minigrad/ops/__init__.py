@@ -3,9 +3,12 @@ named as PyTorch names its node, with its forward, backward and readable rule si
 and beside it the function a learner calls, which names its Tensor methods (``@tensor_method``).
 
     arithmetic   + − · / and powers          elementwise  exp, log, tanh, relu, where, to …
+    division     //, % and fmod               bounds       maximum, minimum, clamp(t, lo, hi)
     reduce       sum, mean, max, min          linalg       matmul and its cases
     views        reshape, permute, expand …   indexing     t[key], select, cat, stack
-    rearrange    flip, tril, triu, repeat     logic        comparisons (no gradient)
+    rearrange    flip, roll, tril, triu, diag, repeat
+    logic        comparisons (no gradient)
+    split        split, chunk, unbind: several outputs
     inplace      add_, zero_, t[key] = v, and the versions that keep in-place ops honest
 """
 
@@ -14,6 +17,8 @@ from __future__ import annotations
 from minigrad.autograd.function import Function
 from minigrad.ops import (
     arithmetic,
+    bounds,
+    division,
     elementwise,
     indexing,
     inplace,
@@ -21,6 +26,7 @@ from minigrad.ops import (
     logic,
     rearrange,
     reduce,
+    split,
     views,
 )
 
@@ -30,7 +36,9 @@ __all__ = ["all_ops", "inplace", "logic"]
 def all_ops() -> list[type[Function]]:
     """Every op class, in definition order (used for documentation and the test table)."""
     found: list[type[Function]] = []
-    for module in (arithmetic, elementwise, reduce, linalg, views, indexing, rearrange):
+    modules = (arithmetic, division, elementwise, bounds, reduce, linalg, views, indexing)
+    modules += (rearrange, split)
+    for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Function) and value.rules:
                 if value.__module__ == module.__name__ and value.formula:

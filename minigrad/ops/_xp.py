@@ -69,3 +69,10 @@ def to(x: Any, dt: dtype) -> Any:
 
 def zeros_like(x: Any) -> Any:
     return Tensor._make(np.zeros_like(x._data)) if isinstance(x, Tensor) else np.zeros_like(x)
+
+
+def zeros(shape: tuple[int, ...], like: Any) -> Any:
+    """Zeros of ``shape``, of ``like``'s kind (array or tensor) and dtype."""
+    if isinstance(like, Tensor):
+        return Tensor._make(np.zeros(shape, like._data.dtype))
+    return np.zeros(shape, like.dtype)

@@ -10,7 +10,7 @@ import numpy as np
 from minigrad import _dtype
 from minigrad._dtype import dtype
 from minigrad.autograd.function import Function
-from minigrad.ops import _xp
+from minigrad.ops import _xp, bounds
 from minigrad.ops._operands import operands
 from minigrad.ops.arithmetic import floating
 from minigrad.tensor import Tensor, tensor_method
@@ -298,6 +298,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Each element limited to ``[min, max]``."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return bounds.clamp_between(input, min, max)
     for bound in (min, max):
         if bound is not None:
             input, _ = operands(input, bound)  # an integer tensor clamped to 2.5 becomes float

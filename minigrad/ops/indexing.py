@@ -8,6 +8,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad.autograd.function import Function
+from minigrad.ops import _xp
 from minigrad.ops._operands import cast
 from minigrad.ops.reduce import GatherBackward0
 from minigrad.ops.views import unsqueeze
@@ -98,6 +99,23 @@ class MaskedFillBackward0(Function):
 
     def backward(self, grad: Any, mask: Any) -> Any:
         return MaskedFillBackward0.apply(grad, mask=np.asarray(mask), value=0)
+
+
+class MaskedFillBackward1(Function):
+    """``masked_fill`` with a 0-d tensor as the value: the value gets a gradient too."""
+
+    formula = "self with value where mask"
+    rules = ("grad where not mask, zeros elsewhere", "the sum of grad where mask")
+    input_names = ("self", "value")
+    saved = ("mask",)
+
+    @staticmethod
+    def forward(a: np.ndarray, value: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.where(mask, value.astype(a.dtype), a)
+
+    def backward(self, grad: Any, mask: Any) -> tuple:
+        zeros = _xp.zeros_like(grad)
+        return _xp.where(mask, zeros, grad), _xp.where(mask, grad, zeros)
 
 
 class CatBackward0(Function):
@@ -255,8 +273,15 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` wherever ``mask`` is True."""
     if mask._data.dtype != np.bool_:
         raise RuntimeError(
-            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}"
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.c_name}"
         )
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return MaskedFillBackward1.apply(input, value, mask=mask._data)
     return MaskedFillBackward0.apply(input, mask=mask._data, value=value)
 
 

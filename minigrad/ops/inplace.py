@@ -24,15 +24,24 @@ import numpy as np
 
 from minigrad import _dtype, _random_integers, random
 from minigrad.autograd import grad_mode
-from minigrad.ops import arithmetic, elementwise
+from minigrad.ops import arithmetic, division, elementwise
 from minigrad.tensor import Tensor, tensor_method
 
 
 def check_writable(tensor: Tensor) -> None:
-    """PyTorch's errors for writing into a leaf that requires grad or into expanded memory."""
+    """PyTorch's errors for writing into a leaf that requires grad, into one of several views
+    an op made together (``split``), or into expanded memory."""
     if grad_mode.state.enabled and tensor._requires_grad and tensor.grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    if grad_mode.state.enabled and tensor.grad_fn is not None and tensor.grad_fn.several_outputs:
+        op = tensor.grad_fn.name().removesuffix("Backward0")
+        raise RuntimeError(
+            f"Output {tensor._output_nr} of {op} is a view and is being modified inplace. This "
+            "view is the output of a function that returns multiple views. Such functions do not "
+            "allow the output views to be modified inplace. You should replace the inplace "
+            "operation by an out-of-place one."
         )
     if not tensor._data.flags.writeable:
         raise RuntimeError(
@@ -101,6 +110,9 @@ _in_place(arithmetic.mul, "mul_", "__imul__")
 _in_place(arithmetic.div, "div_", "__itruediv__")
 _in_place(arithmetic.pow, "pow_")
 _in_place(elementwise.clamp, "clamp_")
+_in_place(division.floor_divide_in_place, "floor_divide_", "__ifloordiv__")
+_in_place(division.remainder, "remainder_", "__imod__")
+_in_place(division.fmod, "fmod_")
 
 
 @tensor_method("zero_")

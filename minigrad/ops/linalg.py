@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -82,12 +83,12 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     for name, t in (("self", input), ("mat2", mat2)):
         if t._data.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix")
-    _same_dtype(input, mat2)
     if input._data.shape[1] != mat2._data.shape[0]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(input._data.shape)} and "
             f"{_shape_text(mat2._data.shape)})"
         )
+    _same_dtype(input, mat2)
     return MmBackward0.apply(input, mat2)
 
 
@@ -98,11 +99,15 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}"
         )
-    _same_dtype(input, vec)
     if input._data.shape[1] != vec._data.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({input._data.shape[0]}), mat "
             f"({_shape_text(input._data.shape)}), vec ({vec._data.shape[0]})"
+        )
+    if input._data.dtype != vec._data.dtype:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{vec.dtype.title}, {input.dtype.title}, and {vec.dtype.title}"
         )
     return MvBackward0.apply(input, vec)
 
@@ -114,7 +119,11 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         raise RuntimeError(
             f"1D tensors expected, but got {input._data.ndim}D and {tensor._data.ndim}D tensors"
         )
-    _same_dtype(input, tensor)
+    if input._data.dtype != tensor._data.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{input.dtype.title} and {tensor.dtype.title}"
+        )
     n, m = input._data.shape[0], tensor._data.shape[0]
     if n != m:
         raise RuntimeError(
@@ -151,22 +160,52 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 def _batched(input: Tensor, other: Tensor) -> Tensor:
     a = input.unsqueeze(0) if input._data.ndim == 1 else input
     b = other.unsqueeze(-1) if other._data.ndim == 1 else other
-    _same_dtype(a, b)
-    check_broadcast(a._data.shape[:-2], b._data.shape[:-2])
     if a._data.shape[-1] != b._data.shape[-2]:
-        if a._data.shape[:-2] == b._data.shape[:-2] and a._data.ndim == 3:
-            raise RuntimeError(
-                "Expected size for first two dimensions of batch2 tensor to be: "
-                f"[{b._data.shape[0]}, {a._data.shape[-1]}] but got: "
-                f"[{b._data.shape[0]}, {b._data.shape[-2]}]."
-            )
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(a._data.shape[-2:])} and "
-            f"{_shape_text(b._data.shape[-2:])})"
-        )
+        _raise_batched_mismatch(input._data.shape, other._data.shape)
+    check_broadcast(a._data.shape[:-2], b._data.shape[:-2])
+    if a._data.dtype != b._data.dtype:
+        _raise_batched_dtypes(input, other)
     out = BmmBackward0.apply(a, b)
     if input._data.ndim == 1:
         out = out.squeeze(-2)
     if other._data.ndim == 1:
         out = out.squeeze(-1)
     return out
+
+
+def _raise_batched_mismatch(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> None:
+    """PyTorch's error for a batched product whose inner sizes differ, which names the op
+    PyTorch reduces it to: a stack of matrices times a matrix (or vector) is one mm (or mv)
+    with the stack's rows folded together; anything else is a bmm over the broadcast batch."""
+    if len(shape_a) >= 3 and len(shape_b) <= 2:
+        rows = math.prod(shape_a[:-1])
+        if len(shape_b) == 1:
+            raise RuntimeError(
+                f"size mismatch, got input ({rows}), mat ({rows}x{shape_a[-1]}), vec ({shape_b[0]})"
+            )
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{shape_a[-1]} and "
+            f"{_shape_text(shape_b)})"
+        )
+    batch_a = shape_a[:-2]
+    batch_b = shape_b[:-2] if len(shape_b) >= 2 else ()
+    check_broadcast(batch_a, batch_b)
+    batch = math.prod(np.broadcast_shapes(batch_a, batch_b))
+    inner_a = shape_a[-1]
+    inner_b = shape_b[-2] if len(shape_b) >= 2 else shape_b[0]
+    raise RuntimeError(
+        "Expected size for first two dimensions of batch2 tensor to be: "
+        f"[{batch}, {inner_a}] but got: [{batch}, {inner_b}]."
+    )
+
+
+def _raise_batched_dtypes(input: Tensor, other: Tensor) -> None:
+    """PyTorch's error for a batched product of two dtypes, from the op it reduces to."""
+    if input._data.ndim >= 3 and other._data.ndim == 1:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{other.dtype.title}, {input.dtype.title}, and {other.dtype.title}"
+        )
+    if input._data.ndim >= 3 and other._data.ndim == 2:
+        _same_dtype(input, other)
+    raise RuntimeError(f"expected scalar type {input.dtype.title} but found {other.dtype.title}")

@@ -1,5 +1,5 @@
-"""Ops that rearrange or copy elements into a new tensor: flip, the triangles of a matrix
-(tril, triu) and tiling (repeat)."""
+"""Ops that rearrange or copy elements into a new tensor: flip, roll, the triangles of a matrix
+(tril, triu), diagonals (diag) and tiling (repeat)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.function import Function
+from minigrad.ops._shapes import int_tuple, is_int
 from minigrad.tensor import Tensor, tensor_method, wrap_dim
 
 
@@ -65,6 +66,91 @@ class RepeatBackward0(Function):
         for repeat, size in zip(repeats, padded):
             tiles += [repeat, size]
         return grad.reshape(tuple(tiles)).sum(tuple(range(0, len(tiles), 2))).reshape(sizes)
+
+
+class RollBackward0(Function):
+    formula = "self with elements shifted by shifts along dims (wrapping around)"
+    rules = ("grad rolled back by −shifts",)
+    saved = ("shifts", "dims")
+
+    @staticmethod
+    def forward(a: np.ndarray, shifts: tuple[int, ...], dims: tuple[int, ...]) -> np.ndarray:
+        return np.roll(a, shifts, dims if dims else None)  # no dims: over the flattened tensor
+
+    def backward(self, grad: Any, shifts: tuple[int, ...], dims: tuple[int, ...]) -> Any:
+        return RollBackward0.apply(grad, shifts=tuple(-s for s in shifts), dims=dims)
+
+
+class DiagEmbedBackward0(Function):
+    """``diag`` of a vector: the matrix with the vector on diagonal ``offset``."""
+
+    formula = "a matrix with self on diagonal offset, zeros elsewhere"
+    rules = ("grad's diagonal offset",)
+    saved = ("offset", "dim1", "dim2")
+
+    @staticmethod
+    def forward(a: np.ndarray, offset: int, dim1: int = -2, dim2: int = -1) -> np.ndarray:
+        return np.diag(a, offset)
+
+    def backward(self, grad: Any, offset: int, dim1: int, dim2: int) -> Any:
+        return DiagonalBackward0.apply(grad, offset=offset, dim1=dim1, dim2=dim2)
+
+
+class DiagonalBackward0_copy(Function):  # noqa: N801 - PyTorch's name
+    """``diag`` of a matrix: diagonal ``offset`` copied out (PyTorch's ``diagonal_copy``)."""
+
+    formula = "the diagonal offset of self (a copy)"
+    rules = ("grad on diagonal offset of a zero matrix",)
+    saved = ("self_sym_sizes", "offset", "dim1", "dim2")
+
+    @staticmethod
+    def forward(a: np.ndarray, offset: int, dim1: int = 0, dim2: int = 1) -> np.ndarray:
+        return np.diagonal(a, offset, dim1, dim2).copy()
+
+    def backward(self, grad: Any, sizes: tuple, offset: int, dim1: int, dim2: int) -> Any:
+        return DiagonalBackwardBackward0.apply(
+            grad, sizes=tuple(sizes), offset=offset, dim1=dim1, dim2=dim2
+        )
+
+
+class DiagonalBackward0(Function):
+    """``diagonal``: diagonal ``offset`` of the dims ``dim1``, ``dim2``, as a view. Recorded by
+    the gradient of ``diag`` of a vector (and of this op's own gradient)."""
+
+    formula = "the diagonal offset of self (a view)"
+    rules = ("grad on diagonal offset of zeros",)
+    saved = ("self_sym_sizes", "offset", "dim1", "dim2")
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+        view = np.diagonal(a, offset, dim1, dim2)
+        view.flags.writeable = a.flags.writeable  # (numpy makes a diagonal read-only)
+        return view
+
+    def backward(self, grad: Any, sizes: tuple, offset: int, dim1: int, dim2: int) -> Any:
+        return DiagonalBackwardBackward0.apply(
+            grad, sizes=tuple(sizes), offset=offset, dim1=dim1, dim2=dim2
+        )
+
+
+class DiagonalBackwardBackward0(Function):
+    """The gradient of a diagonal: zeros of ``sizes`` with ``self`` on diagonal ``offset``."""
+
+    formula = "zeros of sizes with self on diagonal offset"
+    rules = ("grad's diagonal offset",)
+    saved = ("offset", "dim1", "dim2")
+
+    @staticmethod
+    def forward(a: np.ndarray, sizes: tuple, offset: int, dim1: int, dim2: int) -> np.ndarray:
+        out = np.zeros(sizes, a.dtype)
+        diagonal = np.diagonal(out, offset, dim1, dim2)
+        diagonal.flags.writeable = True  # a view into ``out``, which is ours to fill
+        diagonal[...] = a
+        return out
+
+    def backward(self, grad: Any, offset: int, dim1: int, dim2: int) -> Any:
+        return DiagonalBackward0.apply(grad, offset=offset, dim1=dim1, dim2=dim2)
 
 
 # -- the functions a learner calls -----------------------------------------------------------
@@ -126,3 +212,47 @@ def repeat(input: Tensor, *repeats: Any) -> Tensor:
         if size < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {size}: {tiled}")
     return RepeatBackward0.apply(input, repeats=repeats)
+
+
+@tensor_method("roll")
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Elements shifted by ``shifts`` along ``dims``, those pushed off the end coming back at
+    the start; without ``dims``, over the flattened tensor.
+
+    >>> torch.tensor([1, 2, 3]).roll(1)
+    tensor([3, 1, 2])
+    """
+    shifts = int_tuple("roll", "shifts", 2, shifts, single=True)
+    dims = () if dims is None else int_tuple("roll", "dims", 3, dims, single=True)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    if dims or len(shifts) != 1:
+        if len(shifts) != len(dims):
+            raise RuntimeError(
+                f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+            )
+        ndim = input._data.ndim
+        if ndim == 0:
+            raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+        dims = tuple(wrap_dim(d, ndim) for d in dims)
+    return RollBackward0.apply(input, shifts=shifts, dims=dims)
+
+
+@tensor_method("diag")
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A vector's matrix (the vector on diagonal ``diagonal``), or a matrix's diagonal.
+
+    >>> torch.diag(torch.tensor([1, 2]))
+    tensor([[1, 0],
+            [0, 2]])
+    """
+    if not is_int(diagonal):
+        raise TypeError(
+            f"diag(): argument 'diagonal' (position 2) must be int, not {type(diagonal).__name__}"
+        )
+    ndim = input._data.ndim
+    if ndim == 1:
+        return DiagEmbedBackward0.apply(input, offset=int(diagonal))
+    if ndim == 2:
+        return DiagonalBackward0_copy.apply(input, offset=int(diagonal))
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")

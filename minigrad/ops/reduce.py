@@ -8,7 +8,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad.autograd.function import Function
-from minigrad.ops import _xp
+from minigrad.ops import _xp, bounds
 from minigrad.tensor import Tensor, tensor_method, wrap_dim
 
 
@@ -239,13 +239,19 @@ def _extremum(input: Tensor, dim: Any, keepdim: bool, ops: tuple, kind: type) ->
 
 @tensor_method("max")
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """The largest element, or ``(values, indices)`` along ``dim``."""
+    """The largest element, or ``(values, indices)`` along ``dim``; ``max(a, b)`` is
+    ``maximum(a, b)``."""
+    if isinstance(dim, Tensor):
+        return bounds.maximum(input, dim)
     return _extremum(input, dim, keepdim, (MaxBackward1, MaxBackward0), _MaxResult)
 
 
 @tensor_method("min")
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """The smallest element, or ``(values, indices)`` along ``dim``."""
+    """The smallest element, or ``(values, indices)`` along ``dim``; ``min(a, b)`` is
+    ``minimum(a, b)``."""
+    if isinstance(dim, Tensor):
+        return bounds.minimum(input, dim)
     return _extremum(input, dim, keepdim, (MinBackward1, MinBackward0), _MinResult)
 
 

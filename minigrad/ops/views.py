@@ -1,4 +1,5 @@
-"""Views: the same memory seen in another shape (reshape, permute, transpose, squeeze, expand)."""
+"""Views: the same memory seen in another shape (reshape, permute, transpose, squeeze, unflatten,
+expand)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import Function, sum_to
+from minigrad.ops import _shapes, _xp
 from minigrad.tensor import Tensor, tensor_method, wrap_dim
 
 
@@ -83,7 +85,7 @@ class UnsqueezeBackward0(Function):
 
 class SqueezeBackward0(Function):
     formula = "self without its dimensions of size 1"
-    rules = ("grad reshaped back to self's shape",)
+    rules = ("grad with the dimensions of size 1 put back",)
     saved = ("self_sym_sizes",)
     is_view = True
 
@@ -92,7 +94,7 @@ class SqueezeBackward0(Function):
         return a.squeeze()
 
     def backward(self, grad: Any, sizes: tuple[int, ...]) -> Any:
-        return grad.reshape(sizes)
+        return _unsqueeze_to(grad, sizes, range(len(sizes)))
 
 
 class SqueezeBackward1(Function):
@@ -106,7 +108,31 @@ class SqueezeBackward1(Function):
         return a.squeeze(dim) if a.ndim and a.shape[dim] == 1 else a.view()
 
     def backward(self, grad: Any, dim: int, sizes: tuple[int, ...]) -> Any:
-        return grad.reshape(sizes)
+        return _unsqueeze_to(grad, sizes, (dim,))
+
+
+class SqueezeBackward2(Function):
+    """``squeeze`` with a tuple of dims; ``dim`` is saved as given (negative dims too)."""
+
+    formula = "self without the dimensions in dim that have size 1"
+    rules = ("grad with those dimensions put back",)
+    saved = ("dim", "self_sym_sizes")
+    is_view = True
+
+    @staticmethod
+    def forward(a: np.ndarray, dim: tuple[int, ...]) -> np.ndarray:
+        ndim = a.ndim
+        return a.squeeze(tuple(d % ndim for d in dim if a.shape[d] == 1) if ndim else ())
+
+    def backward(self, grad: Any, dim: tuple[int, ...], sizes: tuple[int, ...]) -> Any:
+        return _unsqueeze_to(grad, sizes, [d % max(len(sizes), 1) for d in dim])
+
+
+def _unsqueeze_to(grad: Any, sizes: tuple[int, ...], dims: Any) -> Any:
+    """``grad`` with the dimensions among ``dims`` that have size 1 in ``sizes`` put back, one
+    ``unsqueeze`` each in increasing order, as PyTorch records it (nothing when there are none)."""
+    put_back = tuple(sorted({d for d in dims if d < len(sizes) and sizes[d] == 1}))
+    return _xp.unsqueeze(grad, put_back) if put_back else grad
 
 
 class ExpandBackward0(Function):
@@ -126,60 +152,17 @@ class ExpandBackward0(Function):
 # -- the functions a learner calls -----------------------------------------------------------
 
 
-def _sizes(function: str, args: tuple, argument: str = "size") -> tuple[int, ...]:
-    """Sizes given as separate ints or as one sequence, with PyTorch's TypeError otherwise."""
-    if len(args) == 1 and not _is_int(args[0]):
-        if not isinstance(args[0], (tuple, list)):
-            raise TypeError(
-                f"{function}(): argument '{argument}' (position 1) must be tuple of ints, "
-                f"not {type(args[0]).__name__}"
-            )
-        args = tuple(args[0])
-    for position, size in enumerate(args):
-        if not _is_int(size):
-            raise TypeError(
-                f"{function}(): argument '{argument}' failed to unpack the object at pos "
-                f'{position + 1} with error "type must be tuple of ints,but got '
-                f'{type(size).__name__}"'
-            )
-    return tuple(int(s) for s in args)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
-    """Fill in one ``-1``; PyTorch's error when the shape cannot hold ``numel`` elements."""
-    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    if shape.count(-1) == 1 and known and numel % known == 0:
-        return tuple(numel // known if s == -1 else s for s in shape)
-    for index, size in enumerate(shape):
-        if size < -1:
-            raise RuntimeError(
-                f"invalid shape dimension {size} at index {index} of shape "
-                f"[{', '.join(map(str, shape))}]"
-            )
-    if -1 in shape or known != numel:
-        raise RuntimeError(
-            f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}"
-        )
-    return shape
-
-
 @tensor_method("reshape")
 def reshape(input: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape (one size may be -1)."""
-    target = _infer_shape(_sizes("reshape", shape, "shape"), input._data.size)
+    target = _shapes.infer_shape(_shapes.sizes("reshape", shape, "shape"), input._data.size)
     return ViewBackward0.apply(input, shape=target)
 
 
 @tensor_method("view")
 def view(input: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape, sharing memory (one size may be -1)."""
-    target = _infer_shape(_sizes("view", shape), input._data.size)
+    target = _shapes.infer_shape(_shapes.sizes("view", shape), input._data.size)
     return ViewBackward0.apply(input, shape=target)
 
 
@@ -203,7 +186,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
     """The dimensions in the order ``dims``."""
     if not dims:
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
-    order = _sizes("permute", dims)
+    order = _shapes.sizes("permute", dims)
     ndim = input._data.ndim
     if len(order) != ndim:
         raise RuntimeError(
@@ -259,11 +242,55 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 
 @tensor_method("squeeze")
-def squeeze(input: Tensor, dim: int | None = None) -> Tensor:
-    """Dimensions of size 1 removed (only ``dim``, when given)."""
+def squeeze(input: Tensor, dim: int | tuple[int, ...] | None = None) -> Tensor:
+    """Dimensions of size 1 removed (only ``dim``, or the dims in a tuple, when given).
+
+    >>> torch.zeros(1, 2, 1).squeeze((0, 2)).shape
+    torch.Size([2])
+    """
     if dim is None:
         return SqueezeBackward0.apply(input)
-    return SqueezeBackward1.apply(input, dim=wrap_dim(dim, input._data.ndim))
+    if not isinstance(dim, (tuple, list)):
+        return SqueezeBackward1.apply(input, dim=wrap_dim(dim, input._data.ndim))
+    dims = _shapes.sizes("squeeze", (tuple(dim),), "dim")
+    wrapped = [wrap_dim(d, input._data.ndim) for d in dims]
+    for position, d in enumerate(wrapped):
+        if d in wrapped[:position]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return SqueezeBackward2.apply(input, dim=dims)
+
+
+@tensor_method("unflatten")
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Dimension ``dim`` split into ``sizes`` (one may be -1): a view.
+
+    >>> torch.arange(6).unflatten(0, (2, -1)).shape
+    torch.Size([2, 3])
+    """
+    if not _shapes.is_int(dim):
+        raise TypeError(
+            f"unflatten(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
+    sizes = _shapes.int_tuple("unflatten", "sizes", 2, sizes)
+    shape = input._data.shape
+    dim = wrap_dim(dim, len(shape))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if not shape:
+        raise RuntimeError(
+            "unflatten got an unexpected error:\n"
+            f"Dimension specified as {dim} but tensor has no dimensions"
+        )
+    try:
+        split = _shapes.infer_shape(sizes, shape[dim])
+    except RuntimeError as error:
+        if "is invalid for input of size" not in str(error):
+            raise RuntimeError(f"unflatten got an unexpected error:\n{error}") from None
+        raise RuntimeError(
+            f"unflatten: Provided sizes {_shapes.listed(sizes)} don't multiply up to the size of dim "
+            f"{dim} ({shape[dim]}) in the input tensor"
+        ) from None
+    return ViewBackward0.apply(input, shape=shape[:dim] + split + shape[dim + 1 :])
 
 
 @tensor_method("expand")
@@ -271,7 +298,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     """A view repeating dimensions of size 1 to ``sizes`` (-1 keeps a size)."""
     if not sizes:
         raise TypeError('expand() missing 1 required positional arguments: "size"')
-    target = _sizes("expand", sizes)
+    target = _shapes.sizes("expand", sizes)
     shape = input._data.shape
     if len(target) < len(shape):
         raise RuntimeError(
@@ -301,7 +328,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
 @tensor_method("sum_to_size")
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Summed over broadcast dimensions down to ``size`` (undoes broadcasting)."""
-    target = _sizes("sum_to_size", size)
+    target = _shapes.sizes("sum_to_size", size)
     if not (grad_mode.state.enabled and input._requires_grad):
         return Tensor._make(np.asarray(sum_to(input._data, target)))
     shape = input._data.shape

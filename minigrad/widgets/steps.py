@@ -101,8 +101,13 @@ class Labeler:
             self._by_tensor.setdefault(id(tensor), name)
             self._by_array.setdefault(id(tensor._data), name)
         self._by_node: dict[Node, str] = {}
+        self._by_output: dict[tuple[Node, int], str] = {}  # pieces of split, chunk, unbind
         for name, tensor in names.items():
-            if tensor.grad_fn is not None:
+            if tensor.grad_fn is None:
+                continue
+            if tensor.grad_fn.several_outputs:  # a piece: named by output; the node gets t1 …
+                self._by_output.setdefault((tensor.grad_fn, tensor._output_nr), name)
+            else:
                 self._by_node.setdefault(tensor.grad_fn, name)
         count = 0
         for fn in functions:
@@ -124,11 +129,15 @@ class Labeler:
             return self.leaf(node.variable)
         return self._by_node.get(node, "?")
 
+    def piece(self, node: Node, output_nr: int) -> str:
+        """The name of output ``output_nr`` of a node with several outputs (``split``)."""
+        return self._by_output.get((node, output_nr), f"{self.output(node)}[{output_nr}]")
+
     def input(self, fn: Function, position: int) -> str:
         """The name of a node's input; a constant is named by its value when it is small."""
-        child = fn.next_functions[position][0]
+        child, output_nr = fn.next_functions[position]
         if child is not None:
-            return self.output(child)
+            return self.piece(child, output_nr) if child.several_outputs else self.output(child)
         values = fn.forward_values()
         if values is None:
             return "constant"
@@ -192,7 +201,9 @@ def _substitute(text: str, values: dict[str, str]) -> str:
 def forward_step(fn: Function, labels: Labeler) -> Step:
     op = type(fn)
     values = fn.forward_values()
-    result = labels.output(fn)
+    result = ", ".join(labels.piece(fn, nr) for nr in range(fn._outputs))
+    if not fn.several_outputs:
+        result = labels.output(fn)
     symbols = {k: short(v) for k, v in _plain_saved(fn).items()}
     lines = [f"{fn.name()} computes {result} = {op.formula}"]
     for position in range(len(fn.next_functions)):
@@ -208,6 +219,10 @@ def forward_step(fn: Function, labels: Labeler) -> Step:
     if values is None:
         lines.append(f"  {result} = (freed by an earlier backward)")
         output = "(freed)"
+    elif fn.several_outputs:  # split, chunk, unbind: one line per piece
+        for output_nr, piece in enumerate(values[1]):
+            lines.append(assign(f"  {labels.piece(fn, output_nr)} = ", piece))
+        output = ", ".join(short(piece) for piece in values[1])
     else:
         lines.append(assign(f"  {result} = ", values[1]))
         output = short(values[1])
@@ -236,20 +251,36 @@ def _accumulate_step(event: BackwardStep, labels: Labeler) -> Step:
     return Step(BACKWARD, node, node.name(), title, text, (node.variable, total.copy()), grad)
 
 
+def _received(fn: Function, grad: Any, labels: Labeler, root: str) -> list[str]:
+    """What a node received, in words: one gradient, or one per piece of split and the like."""
+    if not fn.several_outputs:
+        return [assign(f"{fn.name()} receives grad = ∂{root}/∂{labels.output(fn)} = ", grad)]
+    lines = [f"{fn.name()} receives a gradient for each piece:"]
+    for output_nr, piece_grad in enumerate(grad):
+        piece = labels.piece(fn, output_nr)
+        if piece_grad is None:
+            lines.append(f"  ∂{root}/∂{piece}: none reached it (zeros)")
+        else:
+            lines.append(assign(f"  ∂{root}/∂{piece} = ", piece_grad))
+    return lines
+
+
 def backward_step(
-    event: BackwardStep, labels: Labeler, received: dict[Node, np.ndarray], root: str
+    event: BackwardStep, labels: Labeler, received: dict[tuple[Node, int], np.ndarray], root: str
 ) -> Step:
     """The step for one node run by the engine; adds what it sends to ``received``, the sums
-    so far of what each node has been sent."""
+    so far of what each node (each output of a node with several) has been sent."""
     if isinstance(event.node, AccumulateGrad):
         return _accumulate_step(event, labels)
     fn: Function = event.node  # type: ignore[assignment]
     grad = event.grad_output
     rules = type(fn).rules
-    lines = [assign(f"{fn.name()} receives grad = ∂{root}/∂{labels.output(fn)} = ", grad)]
+    lines = _received(fn, grad, labels, root)
     symbols = _symbols(fn)
     arrived: dict[Node, np.ndarray] = {}
-    for position, ((child, _), sent) in enumerate(zip(fn.next_functions, event.grad_inputs)):
+    for position, ((child, output_nr), sent) in enumerate(
+        zip(fn.next_functions, event.grad_inputs)
+    ):
         name, label = _input_name(fn, position), labels.input(fn, position)
         if child is None or sent is None:
             lines.append(f"  {name} ({label}) needs no gradient")
@@ -259,18 +290,24 @@ def backward_step(
         for key in _mentioned(rule, symbols):
             lines.append(assign(f"      {key} = ", symbols[key]))
         lines.append(assign("      = ", sent))
-        total = received.get(child)
-        received[child] = arrived[child] = sent._data if total is None else total + sent._data
+        total = received.get((child, output_nr))
+        received[child, output_nr] = sent._data if total is None else total + sent._data
+        if not child.several_outputs:  # (the drawing shows the sum at a node of one output)
+            arrived[child] = received[child, output_nr]
         if total is not None:
             lines.append(f"      {label} was reached before; its gradients add up:")
             lines.append(assign("        ", total))
             lines.append(assign("      + ", sent))
-            lines.append(assign("      = ", received[child]))
+            lines.append(assign("      = ", received[child, output_nr]))
     sent = [
         short(g)
         for (child, _), g in zip(fn.next_functions, event.grad_inputs)
         if child is not None and g is not None
     ]
+    if fn.several_outputs:
+        received_text = ", ".join("0" if g is None else short(g) for g in grad)
+        title = f"{fn.name()}: grads {received_text} → " + ", ".join(sent)
+        return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), arrived=arrived)
     title = f"{fn.name()}: grad {short(grad)} → " + ", ".join(sent)
     return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), grad=grad._data, arrived=arrived)
 
@@ -288,7 +325,7 @@ def build_steps(
             )
         gradient = Tensor._make(np.ones_like(root._data))
 
-    received: dict[Node, np.ndarray] = {}
+    received: dict[tuple[Node, int], np.ndarray] = {}
 
     def watch(event: BackwardStep) -> None:
         steps.append(backward_step(event, labels, received, labels.output(root.grad_fn)))
@@ -315,7 +352,7 @@ def record(root: Tensor, gradient: Tensor | None, names: dict[str, Tensor]) -> R
     outputs = {}
     for fn in functions:
         values = fn.forward_values()
-        if values is not None:
+        if values is not None and not fn.several_outputs:
             outputs[fn] = (labels.output(fn), values[1].copy())
     leaves: dict[int, tuple[Tensor, np.ndarray]] = {}
     for fn in functions:  # in the order the forward pass first used them

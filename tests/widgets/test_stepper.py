@@ -297,3 +297,30 @@ def test_a_pytorch_stepper_puts_back_a_retained_grad_and_survives_split() -> Non
     assert stepper.last().leaf_grad(x).tolist() == [2.0, 2.0, 1.0, 1.0, 1.0]
     split = next(s for s in stepper.steps if s.phase == "backward" and "Split" in s.node_name)
     assert "receives a gradient for each of its outputs" in split.text
+
+
+def test_split_pieces_are_named_and_get_a_gradient_each() -> None:
+    x = torch.arange(6.0, requires_grad=True)
+    a, b, c = x.split(2)
+    loss = (a * c).sum() + b.sum() * 0 + a.sum()
+    stepper = Stepper(loss, names={"x": x, "a": a, "b": b, "c": c, "loss": loss})
+    split = [s for s in stepper.steps if s.node_name == "SplitBackward0"]
+    assert [s.phase for s in split] == ["forward", "backward"]
+    assert split[0].title.startswith("SplitBackward0: a, b, c = x cut into pieces of 2 along 0")
+    assert "  c = [4., 5.]" in split[0].text
+    assert "∂loss/∂a = [5., 6.]" in split[1].text  # c + 1, summed over two uses of a
+    assert "∂loss/∂b = [0., 0.]" in split[1].text
+    assert "= [5., 6., 0., 0., 0., 1.]" in split[1].text
+    mul = next(s for s in stepper.steps if s.phase == "backward" and "(c)" in s.text)
+    assert "to self (a): grad · other" in mul.text and "to other (c)" in mul.text
+    assert stepper.last().leaf_grad(x).tolist() == [5.0, 6.0, 0.0, 0.0, 0.0, 1.0]
+
+
+def test_a_slice_no_gradient_reached_is_shown_as_zeros() -> None:
+    m = torch.ones(3, 2, requires_grad=True)
+    first, _, last = m.unbind()
+    out = (first * last).sum()
+    stepper = Stepper(out, names={"m": m, "first": first, "last": last, "out": out})
+    unbind = next(s for s in stepper.steps if s.phase == "backward" and "Unbind" in s.node_name)
+    assert "∂out/∂first = [1., 1.]\n  ∂out/∂t1[1]: none reached it (zeros)\n" in unbind.text
+    assert stepper.last().leaf_grad(m).tolist() == [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]]
