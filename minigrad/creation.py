@@ -46,7 +46,9 @@ def _infer(data: Any, keep_precision: bool = False) -> np.ndarray:
         _check_nesting(data)
         array = np.array(_without_tensors(data))
     if array.dtype.kind == "f":
-        return array if keep_precision else array.astype(_dtype.default_float.numpy)
+        if keep_precision or _holds_numpy_double(data):  # np.float64 items make float64
+            return array
+        return array.astype(_dtype.default_float.numpy)
     if array.dtype.kind in "iu":
         return array.astype(np.int64)
     if array.dtype.kind == "b":
@@ -54,6 +56,13 @@ def _infer(data: Any, keep_precision: bool = False) -> np.ndarray:
     if array.size == 0:
         return array.astype(_dtype.default_float.numpy)
     raise TypeError(f"Could not infer dtype of {type(_first_leaf(data)).__name__}")
+
+
+def _holds_numpy_double(data: Any) -> bool:
+    """Whether nested lists hold a numpy float64 scalar (Python floats are float32's)."""
+    if isinstance(data, (list, tuple)):
+        return any(_holds_numpy_double(item) for item in data)
+    return type(data) is np.float64
 
 
 def _without_tensors(data: Any) -> Any:
@@ -426,7 +435,45 @@ def linspace(
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _dtype.default_float if dtype is None else _dtype.check(dtype, "linspace")
-    return _finish("linspace", np.linspace(start, end, steps).astype(dt.numpy), None, requires_grad)
+    return _finish("linspace", _spaced(start, end, int(steps), dt.numpy), None, requires_grad)
+
+
+def _spaced(start: float, end: float, steps: int, kind: np.dtype) -> np.ndarray:
+    """PyTorch's linspace values: ``start + step·i`` up to the middle, ``end − step·(n−1−i)``
+    after it, each a fused multiply-add (one rounding), so both ends are exact and the middle
+    may miss 0 by a rounding (``linspace(-1, 1, 7)[3]`` is -2.98e-08 in float32)."""
+    kind = np.dtype(kind)
+    if steps <= 1:
+        return np.full(steps, start).astype(kind)
+    if kind == np.float16:
+        return _spaced_half(np.float16(start), np.float16(end), steps)
+    if kind == np.float32:  # the step in float32, the multiply-add wider
+        low, high = kind.type(start), kind.type(end)
+        step, wide = (high - low) / kind.type(steps - 1), np.float64
+    elif kind.kind == "f":
+        low, high = np.float64(start), np.float64(end)
+        step, wide = (high - low) / (steps - 1), np.longdouble
+    else:  # integers: in float64 from the truncated ends, truncated at the end
+        low, high = kind.type(start), kind.type(end)
+        step, wide = (np.float64(high) - np.float64(low)) / (steps - 1), np.longdouble
+    index = np.arange(steps)
+    rising = wide(low) + wide(step) * index
+    falling = wide(high) - wide(step) * (steps - 1 - index)
+    return np.where(index < steps // 2, rising, falling).astype(np.float64).astype(kind)
+
+
+def _spaced_half(low: np.float16, high: np.float16, steps: int) -> np.ndarray:
+    """``_spaced`` in float16, where PyTorch rounds after every operation (in float32)."""
+    single = np.float32
+    step = np.float16(single(np.float16(single(high) - single(low))) / single(steps - 1))
+    index = np.arange(steps)
+
+    def offset(count: np.ndarray) -> np.ndarray:
+        return (single(step) * count.astype(single)).astype(np.float16).astype(single)
+
+    rising = single(low) + offset(index)
+    falling = single(high) - offset(steps - 1 - index)
+    return np.where(index < steps // 2, rising, falling).astype(np.float16)
 
 
 def eye(

@@ -8,6 +8,8 @@ compares what comes out. Skipped when torch is not installed.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -865,6 +867,53 @@ def _several_outputs(L: Any) -> list:
     return seen
 
 
+def _sum_to_size_same_size(L: Any) -> list:
+    """The tensor itself when the size is its own, except for a number: a new tensor."""
+    seen = []
+    for make in (lambda: L.ones(2, 3), lambda: L.ones(2, 3, requires_grad=True) * 1):
+        x = make()
+        seen += [x.sum_to_size(2, 3) is x, x.sum_to_size(1, 3)]
+    for make in (lambda: L.tensor(1.0), lambda: L.tensor(2.0, requires_grad=True) * 1):
+        x = make()
+        y = x.sum_to_size(())
+        seen += [y is x, y]
+        with L.no_grad():
+            x.add_(1)
+        seen.append(y)
+    return seen
+
+
+def _grad_made_by_create_graph(L: Any) -> list:
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the reference-cycle warning: see its own test
+        (x * x * x).sum().backward(create_graph=True)
+    first = x.grad
+    seen = [first, first.grad_fn.name(), graph_signature(first, [x])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (x * x).sum().backward(create_graph=True)  # added to a .grad that has history
+    seen += [x.grad, x.grad.grad_fn.name()]
+    x.grad.sum().backward()
+    seen.append(x.grad)
+    return seen
+
+
+def _copy(L: Any) -> list:
+    source = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    target = L.zeros(2, 3)
+    seen = [target.copy_(source * 2), graph_signature(target, [source]), target._version]
+    target.sum().backward()
+    seen.append(source.grad)
+    into = L.ones(3, requires_grad=True) * 1
+    into.copy_(source.double())  # cast to float32; the gradient goes back as float64
+    into.sum().backward()
+    seen += [graph_signature(into, [source]), source.grad]
+    seen.append(L.zeros(3, dtype=L.int64).copy_(L.tensor([1.7, -2.5, 3.0])))
+    seen.append(L.zeros(2).copy_(2.5))
+    return seen
+
+
 def _calling_nodes(L: Any) -> list:
     """A learner's own backward: each grad_fn called on the gradient it receives."""
     a, b, q = _tutorial_q(L)
@@ -930,6 +979,12 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "masked_fill_value_not_0d": lambda L: L.ones(3).masked_fill(
         L.tensor([True, False, True]), L.ones(2)
     ),
+    "int_to_negative_number_power": lambda L: L.tensor([2, 3]) ** -1,
+    "argmax_of_bool": lambda L: L.tensor([True, False]).argmax(),
+    "argmin_of_bool_along_dim": lambda L: L.tensor([[True, False]]).argmin(1),
+    "copy_into_a_leaf": lambda L: L.zeros(2, requires_grad=True).copy_(L.ones(2)),
+    "copy_broadcast_too_big": lambda L: L.zeros(3).copy_(L.ones(2, 3)),
+    "copy_shapes": lambda L: L.zeros(2).copy_(L.ones(3)),
     "split_negative": lambda L: L.ones(4).split(-1),
     "split_zero": lambda L: L.ones(4).split(0),
     "split_sizes_do_not_add_up": lambda L: L.ones(2, 4).split([1, 2], 1),
@@ -1065,7 +1120,8 @@ MATMUL_SHAPES += [(3, 4, 5), (7, 2, 3, 4)]
 
 
 @pytest.mark.parametrize(
-    "dtypes", [("float32", "float32"), ("float32", "float64"), ("int64", "float32")]
+    "dtypes",
+    [("float32", "float32"), ("float32", "float64"), ("int64", "float32"), ("bool", "bool")],
 )
 def test_matmul_of_every_rank_pair_matches(dtypes: tuple[str, str]) -> None:
     """Every pair of ranks and sizes (most do not fit): the same result shape or the same
@@ -1549,6 +1605,24 @@ SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "uint8_literals_wrap_below_zero": lambda L: L.tensor([-129, -1, 255], dtype=L.uint8),
     "float_literals_to_int": lambda L: L.tensor([1.5, -2.7], dtype=L.int64),
     "calling_nodes": _calling_nodes,
+    "sum_to_size_same_size": _sum_to_size_same_size,
+    "integer_edges": lambda L: [
+        2 ** L.tensor([-1, 2, -3]),
+        L.tensor([2, 1, -1, 0, -1]) ** L.tensor([-1, -2, -3, -1, -2]),
+        (-1) ** L.tensor([-1, -2, 3]),
+        L.tensor([3, 5], dtype=L.int32) ** L.tensor([2, -1], dtype=L.int32),
+        L.tensor([0, 5], dtype=L.uint8) + -1,
+        L.tensor([0, 5], dtype=L.uint8) - 1,
+        L.tensor([0, 5], dtype=L.uint8) + 300,
+        L.tensor([1, 5], dtype=L.int8) * 200,
+    ],
+    "numpy_scalars_in_lists": lambda L: [
+        L.tensor([np.float64(1.5), 2]),
+        L.tensor([np.float32(1.5), 2]).dtype,
+        L.tensor([[1.5], [np.float64(2)]]).dtype,
+        L.tensor([1, np.float64(2.5)]).dtype,
+        L.tensor([np.int32(1), 2]).dtype,
+    ],
     "several_outputs": _several_outputs,
     "node_hooks": _node_hooks,
     "retain_grad": _retain_grad,
@@ -1581,6 +1655,8 @@ SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "max_min_ties": _max_ties,
     "sum_over_empty_dims": _sum_over_empty_dims,
     "grad_writable_after_create_graph": _grad_writable_after_create_graph,
+    "grad_made_by_create_graph": _grad_made_by_create_graph,
+    "copy_": _copy,
 }
 
 
@@ -1803,3 +1879,47 @@ def test_functional_against_torch_random(values: np.ndarray) -> None:
         expected, actual = body(torch), body(minigrad)
         assert_close(actual, expected, rtol=1e-9, atol=1e-12)
         assert name
+
+
+def test_backward_with_create_graph_warns_once_per_process() -> None:
+    """PyTorch warns about the reference cycle once per process, whatever the filters."""
+    program = (
+        "import warnings, sys\n"
+        "warnings.simplefilter('always')\n"
+        "import {lib} as torch\n"
+        "x = torch.ones(2, requires_grad=True)\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    for _ in range(3):\n"
+        "        (x * x).sum().backward(create_graph=True)\n"
+        "    torch.autograd.grad((x * x).sum(), x, create_graph=True)\n"
+        "for w in caught:\n"
+        "    print(type(w.message).__name__, str(w.message).split(' (Triggered')[0])\n"
+    )
+    said = [
+        subprocess.run(
+            [sys.executable, "-c", program.replace("{lib}", lib)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for lib in ("torch", "minigrad")
+    ]
+    assert said[0].count("UserWarning Using backward() with create_graph=True") == 1
+    assert said[1] == said[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "uint8"])
+def test_linspace_values_bit_for_bit(dtype: str) -> None:
+    """PyTorch counts up from start to the middle and down from end after it, each value one
+    fused multiply-add: the same bits, so the same printing (linspace(-1, 1, 7)'s middle)."""
+    ends = [(-1, 1), (0, 1), (0.1, 2.7), (-3.3, 7.1), (5, -2), (0, 255), (2.5, 2.5), (1.9, -2.9)]
+    if dtype == "uint8":
+        ends = [(a, b) for a, b in ends if min(a, b) >= 0]
+    for steps in [*range(0, 30), 50, 64, 101, 1000]:
+        for start, end in ends:
+            expected = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+            actual = minigrad.linspace(start, end, steps, dtype=getattr(minigrad, dtype)).numpy()
+            assert actual.dtype == expected.dtype
+            np.testing.assert_array_equal(actual, expected, err_msg=f"{start}, {end}, {steps}")
+    assert repr(minigrad.linspace(-1, 1, 7)) == repr(torch.linspace(-1, 1, 7))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -82,6 +83,21 @@ def _check_outputs(outputs: tuple) -> None:
             raise TypeError(f"expected a Tensor, but got {type(output).__name__}")
 
 
+_REFERENCE_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using autograd.grad "
+    "when creating the graph to avoid this. If you have to use this function, make sure to reset "
+    "the .grad fields of your parameters to None after use to break the cycle and avoid the leak."
+)
+_warned = set()  # the warnings PyTorch gives once per process
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
 def backward(
     tensors: Tensor | Sequence[Tensor],
     grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
@@ -99,6 +115,8 @@ def backward(
     for target in targets:
         if not target._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if create_graph:
+        _warn_once(_REFERENCE_CYCLE)
     run_backward(
         outputs,
         grads,

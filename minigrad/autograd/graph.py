@@ -234,12 +234,12 @@ def accumulate_into(tensor: Tensor, grad: Any, create_graph: bool = False) -> No
         grad = grad.to(tensor.dtype)
     if tensor._grad is None:
         if create_graph and grad._requires_grad:  # keep its history, in a tensor of its own
-            tensor._grad = grad.clone()
+            tensor._grad = make(np.zeros_like(tensor._data)).copy_(grad)  # CopyBackwards
         else:
             tensor._grad = make(np.array(grad._data, copy=True))
-    elif create_graph or tensor._grad.requires_grad:
+    elif create_graph:
         tensor._grad = tensor._grad + grad
-    else:
+    else:  # in place, as PyTorch adds with grad mode off: a .grad with history keeps its grad_fn
         np.add(tensor._grad._data, grad._data, out=tensor._grad._data, casting="unsafe")
         tensor._grad._bump_version()
 

@@ -12,8 +12,12 @@ from minigrad.tensor import PYTHON_NUMBERS, Tensor
 
 
 def scalar_tensor(value: Any, dt: dtype) -> Tensor:
-    """A zero-dimensional tensor holding a Python number (a "wrapped number" in PyTorch)."""
-    return Tensor._make(np.array(value, dtype=dt.numpy))
+    """A zero-dimensional tensor holding a Python number (a "wrapped number" in PyTorch); an
+    integer out of the dtype's range wraps around, as PyTorch's cast does (uint8: -1 → 255)."""
+    try:
+        return Tensor._make(np.array(value, dtype=dt.numpy))
+    except OverflowError:
+        return Tensor._make(np.array(value).astype(dt.numpy))
 
 
 def cast(tensor: Tensor, dt: dtype) -> Tensor:

@@ -122,6 +122,8 @@ class PowBackward0(Function):
 
     @staticmethod
     def forward(a: np.ndarray, exponent: Any) -> np.ndarray:
+        if a.dtype.kind in "iu" and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return np.asarray(a**exponent, dtype=a.dtype)
 
     def backward(self, grad: Any, a: Any, exponent: Any) -> Any:
@@ -143,7 +145,7 @@ class PowBackward1(Function):
 
     @staticmethod
     def forward(a: Any, b: Any) -> Any:
-        return a**b
+        return _power(a, b)
 
     def backward(self, grad: Any, a: Any, exponent: Any, result: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
@@ -165,12 +167,24 @@ class PowBackward2(Function):
 
     @staticmethod
     def forward(exponent: np.ndarray, self: Any) -> np.ndarray:  # noqa: PLW0211 - PyTorch's name
-        return np.asarray(self**exponent, dtype=exponent.dtype)
+        return np.asarray(_power(self, exponent), dtype=exponent.dtype)
 
     def backward(self, grad: Any, base: Any, exponent: Any, result: Any) -> Any:
         if base == 0:  # as PyTorch: 0^x contributes no gradient where x >= 0
             return _xp.where(exponent >= 0, 0, grad * result * float("-inf"))
         return grad * result * float(np.log(base))
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    """``base ** exponent``; an integer to a negative integer power as PyTorch computes it:
+    1 and -1 keep their magnitude (1, or ±1 by parity), anything else gives 0."""
+    if np.result_type(base, exponent).kind not in "iu" or not np.any(exponent < 0):
+        return base**exponent
+    negative = exponent < 0
+    powered = base ** np.where(negative, 0, exponent)
+    odd = exponent % 2 == 1
+    at_negative = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, at_negative, powered).astype(np.result_type(powered))
 
 
 def _fused(a: Any, alpha: Any, b: Any) -> Any:

@@ -24,7 +24,8 @@ import numpy as np
 
 from minigrad import _dtype, _random_integers, random
 from minigrad.autograd import grad_mode
-from minigrad.ops import arithmetic, division, elementwise
+from minigrad.autograd.function import Function, check_broadcast
+from minigrad.ops import _xp, arithmetic, division, elementwise
 from minigrad.tensor import Tensor, tensor_method
 
 
@@ -101,6 +102,43 @@ def _in_place(function: Any, name: str, operator: str | None = None) -> None:
     tensor_method(name)(method)
     if operator is not None:
         tensor_method(operator, operator=True)(method)
+
+
+class CopyBackwards(Function):
+    """``self.copy_(src)``: ``src``'s values (broadcast, cast to self's dtype) written into
+    self. Also the node of a ``.grad`` first filled by ``backward(create_graph=True)``."""
+
+    formula = "src, written into self"
+    rules = ("0: self's old values are gone", "grad, in src's dtype")
+    input_names = ("self", "src")
+
+    @staticmethod
+    def forward(a: np.ndarray, src: np.ndarray, src_dtype: Any) -> np.ndarray:
+        return np.broadcast_to(src, a.shape).astype(a.dtype)
+
+    def backward(self, grad: Any) -> tuple:
+        src_dtype = self._params["src_dtype"]
+        same = grad.dtype == src_dtype or grad.dtype == src_dtype.numpy  # (tensor, array)
+        return _xp.zeros_like(grad), grad if same else _xp.to(grad, src_dtype)
+
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
+
+
+@tensor_method("copy_")
+def copy_(input: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Write ``src``'s values into this tensor (``src`` broadcast to its shape and cast to its
+    dtype); with history, the result's gradient flows to ``src``."""
+    if not isinstance(src, Tensor):
+        src = Tensor._make(np.asarray(src, dtype=input._data.dtype))  # a number: every element
+    check_writable(input)
+    check_broadcast(input._data.shape, src._data.shape)
+    if np.broadcast_shapes(input._data.shape, src._data.shape) != input._data.shape:
+        raise RuntimeError(
+            f"output with shape [{', '.join(map(str, input._data.shape))}] doesn't match the "
+            f"broadcast shape [{', '.join(map(str, src._data.shape))}]"
+        )
+    return write_into(input, CopyBackwards.apply(input, src, src_dtype=src.dtype))
 
 
 # one visible line per in-place method

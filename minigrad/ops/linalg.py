@@ -65,6 +65,12 @@ class BmmBackward0(MmBackward0):
     formula = "self @ mat2, per batch"
 
 
+def _not_bool(tensor: Tensor, kernel: str) -> None:
+    """PyTorch has no matrix product of booleans: its error names the kernel that refused."""
+    if tensor._data.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _same_dtype(a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
@@ -89,6 +95,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
             f"{_shape_text(mat2._data.shape)})"
         )
     _same_dtype(input, mat2)
+    _not_bool(input, "addmm_impl_cpu_")
     return MmBackward0.apply(input, mat2)
 
 
@@ -109,6 +116,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
             "addmv input tensors must have the same dtype, but got "
             f"{vec.dtype.title}, {input.dtype.title}, and {vec.dtype.title}"
         )
+    _not_bool(input, "addmv_impl_cpu")
     return MvBackward0.apply(input, vec)
 
 
@@ -130,6 +138,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
             f"number of elements, but got {n} and {m} elements respectively"
         )
+    _not_bool(input, "dot")
     return DotBackward0.apply(input, tensor)
 
 
@@ -165,6 +174,7 @@ def _batched(input: Tensor, other: Tensor) -> Tensor:
     check_broadcast(a._data.shape[:-2], b._data.shape[:-2])
     if a._data.dtype != b._data.dtype:
         _raise_batched_dtypes(input, other)
+    _not_bool(a, _kernel(input._data.ndim, other._data.ndim))
     out = BmmBackward0.apply(a, b)
     if input._data.ndim == 1:
         out = out.squeeze(-2)
@@ -197,6 +207,14 @@ def _raise_batched_mismatch(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) 
         "Expected size for first two dimensions of batch2 tensor to be: "
         f"[{batch}, {inner_a}] but got: [{batch}, {inner_b}]."
     )
+
+
+def _kernel(ndim_a: int, ndim_b: int) -> str:
+    """The kernel PyTorch reduces a batched product to: a stack of matrices times a vector or
+    a matrix folds into one mv or mm; anything else is a bmm."""
+    if ndim_a >= 3 and ndim_b <= 2:
+        return "addmv_impl_cpu" if ndim_b == 1 else "addmm_impl_cpu_"
+    return "bmm"
 
 
 def _raise_batched_dtypes(input: Tensor, other: Tensor) -> None:

@@ -258,6 +258,8 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 @tensor_method("argmax")
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("argmax(): does not support bool input")
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64))
     return max(input, dim, keepdim).indices
@@ -266,6 +268,8 @@ def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 @tensor_method("argmin")
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("argmin(): does not support bool input")
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64))
     return min(input, dim, keepdim).indices

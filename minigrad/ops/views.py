@@ -329,6 +329,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """Summed over broadcast dimensions down to ``size`` (undoes broadcasting)."""
     target = _shapes.sizes("sum_to_size", size)
+    if target == input._data.shape and target:  # as PyTorch: the tensor itself (not if 0-d)
+        return input
     if not (grad_mode.state.enabled and input._requires_grad):
         return Tensor._make(np.asarray(sum_to(input._data, target)))
     shape = input._data.shape
@@ -336,6 +338,8 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     dims = tuple(range(leading)) + tuple(
         leading + i for i, s in enumerate(target) if s == 1 and shape[leading + i] != 1
     )
+    if not target and not shape:  # a number: a new tensor (its sum), as PyTorch gives
+        return input.sum()
     out = input.sum(dim=dims, keepdim=True) if dims else input
     return out.reshape(target) if leading else out
 
