@@ -44,6 +44,12 @@ def check_writable(tensor: Tensor) -> None:
             "allow the output views to be modified inplace. You should replace the inplace "
             "operation by an out-of-place one."
         )
+    if tensor._inference and not grad_mode.state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+            "make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details."
+        )
     if not tensor._data.flags.writeable:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "

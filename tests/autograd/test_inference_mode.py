@@ -109,3 +109,39 @@ def test_nothing_is_recorded_inside() -> None:
     assert not y.requires_grad and y.grad_fn is None and y.is_inference()
     z = (w * 3).sum()
     assert z.requires_grad and not z.is_inference()
+
+
+def _outcome(action: Callable[[], Any]) -> tuple[str, str]:
+    try:
+        return "ok", repr(action())
+    except RuntimeError as error:
+        return "RuntimeError", str(error)
+
+
+def _inference_tensors_outside(L: Any) -> list:
+    """What an inference tensor may do once the block is left: be read and computed with,
+    but not saved for backward, made to require grad, or changed in place."""
+    with L.inference_mode():
+        made = L.ones(2)
+        changed = L.ones(2)
+    w = L.ones(2, requires_grad=True)
+    actions = [
+        lambda: w * made,  # saved: made is needed for w's gradient
+        lambda: (w * 2) + made,  # not saved: addition needs no input for its gradient
+        lambda: made.exp(),
+        lambda: made[0],
+        lambda: L.matmul(w, made),
+        lambda: made.clone().requires_grad_(),
+        lambda: made.requires_grad_(),
+        lambda: setattr(made, "requires_grad", True),
+    ]
+    seen = [_outcome(action) for action in actions]
+    seen.append(_outcome(lambda: changed.add_(1)))  # (PyTorch writes before it refuses)
+    with L.inference_mode():
+        made.add_(1)  # inside the block it may
+    seen.append(repr(made))
+    return seen
+
+
+def test_inference_tensors_outside_the_block_match_pytorch() -> None:
+    assert _inference_tensors_outside(minigrad) == _inference_tensors_outside(torch)
