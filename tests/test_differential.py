@@ -867,6 +867,45 @@ def _several_outputs(L: Any) -> list:
     return seen
 
 
+def _div_rounding_modes(L: Any) -> list:
+    x = L.tensor([7.0, -7.0, 2.5], requires_grad=True)
+    y = L.tensor([2.0, 2.0, -0.5], requires_grad=True)
+    seen = []
+    for mode in (None, "floor", "trunc"):
+        out = L.div(x, y, rounding_mode=mode)
+        out.sum().backward()
+        seen += [
+            out,
+            x.grad,
+            y.grad,
+            x.div(2, rounding_mode=mode),
+            out.grad_fn._saved_rounding_mode,
+        ]
+        x.grad = y.grad = None
+    seen += [L.tensor([7, -7]).div(2, rounding_mode="floor"), L.tensor([7, -7]).div(2)]
+    seen.append(L.tensor([7, -7]).div(L.tensor([2, 2]), rounding_mode=None))
+    z = L.tensor([7.0, -7.0])
+    z.div_(2, rounding_mode="trunc")
+    seen.append(z)
+    return seen
+
+
+def _hook_handle_removed_twice(L: Any) -> list:
+    x = L.ones(2, requires_grad=True)
+    seen = []
+
+    def double(g: Any) -> Any:
+        return g * 2
+
+    first, second = x.register_hook(double), x.register_hook(double)
+    first.remove()
+    first.remove()  # nothing more: the second registration stays
+    (x * 1).sum().backward()
+    seen.append(x.grad)
+    second.remove()
+    return seen
+
+
 def _sum_to_size_same_size(L: Any) -> list:
     """The tensor itself when the size is its own, except for a number: a new tensor."""
     seen = []
@@ -982,6 +1021,7 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "int_to_negative_number_power": lambda L: L.tensor([2, 3]) ** -1,
     "argmax_of_bool": lambda L: L.tensor([True, False]).argmax(),
     "argmin_of_bool_along_dim": lambda L: L.tensor([[True, False]]).argmin(1),
+    "div_unknown_rounding_mode": lambda L: L.div(L.ones(2), 2, rounding_mode="round"),
     "copy_into_a_leaf": lambda L: L.zeros(2, requires_grad=True).copy_(L.ones(2)),
     "copy_broadcast_too_big": lambda L: L.zeros(3).copy_(L.ones(2, 3)),
     "copy_shapes": lambda L: L.zeros(2).copy_(L.ones(3)),
@@ -1606,6 +1646,8 @@ SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "float_literals_to_int": lambda L: L.tensor([1.5, -2.7], dtype=L.int64),
     "calling_nodes": _calling_nodes,
     "sum_to_size_same_size": _sum_to_size_same_size,
+    "div_rounding_modes": _div_rounding_modes,
+    "hook_handle_removed_twice": _hook_handle_removed_twice,
     "integer_edges": lambda L: [
         2 ** L.tensor([-1, 2, -3]),
         L.tensor([2, 1, -1, 0, -1]) ** L.tensor([-1, -2, -3, -1, -2]),

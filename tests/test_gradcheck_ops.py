@@ -746,6 +746,13 @@ ROWS: list[Row] = [
         st.tuples(shape(), SEEDS).map(lambda sp: ((sp[0], ()), sp[1])),
         (((2, 3), ()), 1),
     ),
+    Row(
+        "div_rounding_mode_none",
+        lambda a, b, p: minigrad.div(a, b, rounding_mode=None),
+        two_broadcast,
+        (((2, 3), (3,)), None),
+        values=("any", "away0"),
+    ),
 ]
 
 ROW_IDS = [row.name for row in ROWS]

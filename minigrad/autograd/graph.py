@@ -181,8 +181,11 @@ class RemovableHandle:
         self._hooks, self._hook = hooks, hook
 
     def remove(self) -> None:
-        if self._hook in self._hooks:
+        """Unregister the hook; a second call does nothing (the same function registered
+        twice stays registered once)."""
+        if self._hooks is not None and self._hook in self._hooks:
             self._hooks.remove(self._hook)
+        self._hooks = None
 
 
 class AccumulateGrad(Node):

@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad.autograd.function import Function
-from minigrad.ops import _xp
+from minigrad.ops import _xp, division
 from minigrad.ops._operands import operands
 from minigrad.tensor import Tensor, is_number, tensor_method
 
@@ -201,6 +201,8 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
 
 # -- the functions a learner calls -----------------------------------------------------------
 
+_TRUE_DIVISION = object()  # div() without a rounding_mode (an explicit None records DivBackward2)
+
 
 @tensor_method("add")
 @tensor_method("__add__", "__radd__", operator=True)  # PyTorch keeps the tensor first in 1 + t
@@ -259,8 +261,11 @@ def mul(input: Tensor, other: Any) -> Tensor:
 
 @tensor_method("div")
 @tensor_method("__truediv__", operator=True)
-def div(input: Tensor, other: Any) -> Tensor:
-    """True division, ``input / other``; integers give float32."""
+def div(input: Tensor, other: Any, *, rounding_mode: Any = _TRUE_DIVISION) -> Tensor:
+    """True division, ``input / other`` (integers give float32), or the quotient rounded
+    toward zero (``rounding_mode="trunc"``) or down (``"floor"``), whose gradient is 0."""
+    if rounding_mode is not _TRUE_DIVISION:
+        return division.div_rounded(input, other, rounding_mode)
     a, b = operands(input, other, floating=True)
     return DivBackward0.apply(a, b)
 

@@ -24,17 +24,22 @@ from minigrad.tensor import Tensor, is_number, tensor_method
 
 
 class DivBackward2(Function):
-    """``div(self, other, rounding_mode=...)``: a rounded quotient is flat between its jumps."""
+    """``div(self, other, rounding_mode=...)``: a rounded quotient is flat between its jumps,
+    so its gradient is 0; with ``rounding_mode=None`` it is true division's."""
 
-    formula = "self / other, rounded (floor or trunc)"
-    rules = ("0", "0")
+    formula = "self / other, rounded (floor or trunc) when a rounding_mode is given"
+    rules = ("0 when rounded, else grad / other", "0 when rounded, else −grad · self / other²")
     saved = ("self", "other", "rounding_mode")
 
     @staticmethod
-    def forward(a: Any, b: Any, rounding_mode: str) -> Any:
+    def forward(a: Any, b: Any, rounding_mode: str | None) -> Any:
+        if rounding_mode is None:
+            return a / b
         return _floor_divide(a, b) if rounding_mode == "floor" else _trunc_divide(a, b)
 
-    def backward(self, grad: Any, a: Any, b: Any, rounding_mode: str) -> tuple:
+    def backward(self, grad: Any, a: Any, b: Any, rounding_mode: str | None) -> tuple:
+        if rounding_mode is None:
+            return grad / b, -grad * a / (b * b)
         return _xp.zeros_like(grad), _xp.zeros_like(grad)
 
 
@@ -301,3 +306,15 @@ def _kind(value: Any) -> str | None:
 
 def _type_name(value: Any) -> str:
     return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
+def div_rounded(input: Any, other: Any, rounding_mode: str | None) -> Tensor:
+    """``div`` with a ``rounding_mode`` given: None (true division), ``"trunc"`` or
+    ``"floor"``; integers stay integers when rounded."""
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    a, b = operands(input, other, floating=rounding_mode is None)
+    return DivBackward2.apply(a, b, rounding_mode=rounding_mode)
