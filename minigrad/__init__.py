@@ -5,7 +5,7 @@
 
 import warnings
 
-from minigrad import autograd
+from minigrad import autograd, nn, optim
 from minigrad._dtype import bool_ as bool  # noqa: A001 - PyTorch's name
 from minigrad._dtype import (
     dtype,
@@ -71,8 +71,24 @@ from minigrad.ops.elementwise import (
     where,
 )
 from minigrad.ops.indexing import cat, gather, index_select, masked_fill, narrow, select, stack
-from minigrad.ops.linalg import dot, matmul, mm, mv
-from minigrad.ops.logic import allclose, eq, equal, ge, gt, isclose, le, lt, ne
+from minigrad.ops.linalg import addmm, dot, matmul, mm, mv
+from minigrad.ops.logic import (
+    allclose,
+    eq,
+    equal,
+    ge,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    lt,
+    ne,
+)
+from minigrad.ops.losses import log_softmax, softmax
+from minigrad.ops.norms import norm
+from minigrad.ops.pointwise import addcdiv, addcmul, lerp
 from minigrad.ops.rearrange import diag, flip, roll, tril, triu
 from minigrad.ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: A004
 from minigrad.ops.split import chunk, split, split_with_sizes, unbind

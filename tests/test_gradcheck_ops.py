@@ -753,6 +753,115 @@ ROWS: list[Row] = [
         (((2, 3), (3,)), None),
         values=("any", "away0"),
     ),
+    Row("norm", lambda a, p: a.norm(), one(), (((2, 3),), None), values="away0"),
+    Row(
+        "norm_p_dim",
+        lambda a, p: minigrad.norm(a, p=p, dim=-1, keepdim=True),
+        with_param(one(1), st.sampled_from([1, 3, 1.5, 0.5, float("inf"), -float("inf")])),
+        (((2, 3),), 3),
+        values="grid",
+    ),
+    # -- the optimizers' fused ops, nn.Linear's addmm, softmax and the losses -----------------
+    Row(
+        "addmm",
+        lambda b, m1, m2, p: minigrad.addmm(b, m1, m2, beta=p[0], alpha=p[1]),
+        st.tuples(
+            st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), S([(1, 1), (0.5, 2)])
+        ).map(lambda c: (((c[2],), (c[0], c[1]), (c[1], c[2])), c[3])),
+        (((3,), (2, 4), (4, 3)), (1, 1)),
+    ),
+    Row(
+        "addcmul",
+        lambda a, b, c, p: a.addcmul(b, c, value=p),
+        st.tuples(shape(), S([1, 0.5, -2.0])).map(lambda c: ((c[0],) * 3, c[1])),
+        (((2, 3),) * 3, 0.5),
+    ),
+    Row(
+        "addcdiv",
+        lambda a, b, c, p: minigrad.addcdiv(a, b, c, value=p),
+        st.tuples(shape(), S([1, 0.5, -2.0])).map(lambda c: ((c[0],) * 3, c[1])),
+        (((2, 3),) * 3, -2.0),
+        values=("any", "any", "away0"),
+    ),
+    Row(
+        "lerp",
+        lambda a, b, p: a.lerp(b, p),
+        st.tuples(shape(), S([0.1, 0.75, -0.3])).map(lambda c: ((c[0],) * 2, c[1])),
+        (((2, 3),) * 2, 0.75),
+    ),
+    Row(
+        "log_softmax",
+        lambda a, p: a.log_softmax(p % a.ndim),
+        with_param(one(1), st.integers(-3, 2)),
+        (((2, 3),), 1),
+    ),
+    Row(
+        "softmax",
+        lambda a, p: minigrad.softmax(a, p % a.ndim),
+        with_param(one(1), st.integers(-3, 2)),
+        (((2, 3),), -1),
+    ),
+    Row(
+        "nll_loss",
+        lambda a, p: minigrad.nn.functional.nll_loss(
+            a,
+            minigrad.tensor(np.random.default_rng(p[0]).integers(0, a.shape[-1], a.shape[:-1])),
+            reduction=p[1],
+        ),
+        st.tuples(shape(1, 2), SEEDS, S(["mean", "sum", "none"])).map(lambda c: ((c[0],), c[1:])),
+        (((4, 3),), (0, "mean")),
+    ),
+    Row(
+        "nll_loss_2d_weight_ignore_index",
+        lambda a, p: minigrad.nn.functional.nll_loss(
+            a,
+            # (the first target is class 0, so not every target is ignored)
+            minigrad.tensor(
+                np.random.default_rng(p).integers(0, 3, (a.shape[0], a.shape[2]))
+                * (np.arange(a.shape[0] * a.shape[2]).reshape(a.shape[0], a.shape[2]) > 0)
+            ),
+            weight=minigrad.tensor([0.5, 2.0, 1.5], dtype=minigrad.float64),
+            ignore_index=1,
+        ),
+        st.tuples(st.integers(1, 3), st.integers(1, 3), SEEDS).map(
+            lambda c: (((c[0], 3, c[1]),), c[2])
+        ),
+        (((2, 3, 2),), 4),
+    ),
+    Row(
+        "cross_entropy",
+        lambda a, p: minigrad.nn.functional.cross_entropy(
+            a, minigrad.tensor(np.random.default_rng(p).integers(0, a.shape[1], a.shape[0]))
+        ),
+        with_param(one(2, 2), SEEDS),
+        (((4, 3),), 2),
+    ),
+    Row(
+        "mse_loss",
+        lambda a, b, p: minigrad.nn.functional.mse_loss(a, b, reduction=p),
+        st.tuples(shape(), S(["mean", "sum", "none"])).map(lambda c: ((c[0],) * 2, c[1])),
+        (((2, 3),) * 2, "mean"),
+    ),
+    Row(
+        "binary_cross_entropy_with_logits",
+        lambda a, b, p: minigrad.nn.functional.binary_cross_entropy_with_logits(a, b, reduction=p),
+        st.tuples(shape(), S(["mean", "sum", "none"])).map(lambda c: ((c[0],) * 2, c[1])),
+        (((2, 3),) * 2, "mean"),
+    ),
+    Row(
+        "binary_cross_entropy_with_logits_weights",
+        lambda a, b, p: minigrad.nn.functional.binary_cross_entropy_with_logits(
+            a,
+            b,
+            weight=minigrad.tensor([0.5, 2.0, 1.0], dtype=minigrad.float64),
+            pos_weight=minigrad.tensor([3.0, 0.5, 1.5], dtype=minigrad.float64),
+            reduction=p,
+        ),
+        st.tuples(shape(1, 3, min_side=3, max_side=3), S(["mean", "sum", "none"])).map(
+            lambda c: ((c[0],) * 2, c[1])
+        ),
+        (((2, 3),) * 2, "sum"),
+    ),
 ]
 
 ROW_IDS = [row.name for row in ROWS]

@@ -5,11 +5,14 @@ and beside it the function a learner calls, which names its Tensor methods (``@t
     arithmetic   + − · / and powers          elementwise  exp, log, tanh, relu, where, to …
     division     //, % and fmod               bounds       maximum, minimum, clamp(t, lo, hi)
     reduce       sum, mean, max, min          linalg       matmul and its cases
+    norms        norm (vector norms)
     views        reshape, permute, expand …   indexing     t[key], select, cat, stack
     rearrange    flip, roll, tril, triu, diag, repeat
     logic        comparisons (no gradient)
     split        split, chunk, unbind: several outputs
     inplace      add_, zero_, t[key] = v, and the versions that keep in-place ops honest
+    pointwise    addcmul, addcdiv, lerp: fused, rounded as PyTorch's kernels (the optimizers)
+    losses       softmax, log_softmax, nll_loss, mse_loss, binary_cross_entropy_with_logits
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from minigrad.ops import (
     inplace,
     linalg,
     logic,
+    losses,
+    norms,
+    pointwise,
     rearrange,
     reduce,
     split,
@@ -37,7 +43,7 @@ def all_ops() -> list[type[Function]]:
     """Every op class, in definition order (used for documentation and the test table)."""
     found: list[type[Function]] = []
     modules = (arithmetic, division, elementwise, bounds, reduce, linalg, views, indexing)
-    modules += (rearrange, split)
+    modules += (norms, rearrange, split, pointwise, losses)
     for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Function) and value.rules:

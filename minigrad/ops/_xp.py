@@ -37,8 +37,10 @@ def log(x: Any) -> Any:
 
 def where(condition: Any, x: Any, y: Any) -> Any:
     """``x`` where ``condition``, else ``y``; one of them may be a number."""
-    if type(condition) is np.ndarray and (isinstance(x, Tensor) or isinstance(y, Tensor)):
-        condition = Tensor._make(condition)
+    if isinstance(condition, (np.ndarray, np.bool_)) and (
+        isinstance(x, Tensor) or isinstance(y, Tensor)
+    ):
+        condition = Tensor._make(np.asarray(condition))  # (a 0-d comparison gives np.bool_)
     if isinstance(x, Tensor):
         return x.where(condition, y)
     if isinstance(y, Tensor):
@@ -76,3 +78,22 @@ def zeros(shape: tuple[int, ...], like: Any) -> Any:
     if isinstance(like, Tensor):
         return Tensor._make(np.zeros(shape, like._data.dtype))
     return np.zeros(shape, like.dtype)
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def sigmoid(x: Any) -> Any:
+    return x.sigmoid() if isinstance(x, Tensor) else 1 / (1 + np.exp(-x))
+
+
+def sum_keepdim(x: Any, dim: int) -> Any:
+    """The sum along ``dim``, keeping it as a dimension of size 1."""
+    return x.sum(dim, keepdim=True) if isinstance(x, Tensor) else x.sum(axis=dim, keepdims=True)
+
+
+def constant(array: np.ndarray, like: Any) -> Any:
+    """``array`` (a value the op was given, not an input) as ``like``'s kind: a tensor
+    without history when ``like`` is a tensor."""
+    return Tensor._make(array) if isinstance(like, Tensor) else array

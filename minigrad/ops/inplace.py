@@ -25,7 +25,7 @@ import numpy as np
 from minigrad import _dtype, _random_integers, random
 from minigrad.autograd import grad_mode
 from minigrad.autograd.function import Function, check_broadcast
-from minigrad.ops import _xp, arithmetic, division, elementwise
+from minigrad.ops import _xp, arithmetic, division, elementwise, pointwise
 from minigrad.tensor import Tensor, tensor_method
 
 
@@ -157,6 +157,9 @@ _in_place(elementwise.clamp, "clamp_")
 _in_place(division.floor_divide_in_place, "floor_divide_", "__ifloordiv__")
 _in_place(division.remainder, "remainder_", "__imod__")
 _in_place(division.fmod, "fmod_")
+_in_place(pointwise.addcmul, "addcmul_")
+_in_place(pointwise.addcdiv, "addcdiv_")
+_in_place(pointwise.lerp, "lerp_")
 
 
 @tensor_method("zero_")

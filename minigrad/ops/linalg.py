@@ -59,6 +59,32 @@ class MmBackward0(Function):
         return grad @ b.mT if need_a else None, a.mT @ grad if need_b else None
 
 
+class AddmmBackward0(Function):
+    """``nn.Linear``'s op: a bias (broadcast over the rows) plus a matrix product."""
+
+    formula = "beta · self + alpha · (mat1 @ mat2)"
+    rules = ("grad · beta, summed over the rows", "alpha · grad @ mat2ᵀ", "alpha · mat1ᵀ @ grad")
+    input_names = ("self", "mat1", "mat2")
+    saved = ("alpha", "beta", "mat1", "mat2")
+    saved_only_for = {"mat1": "mat2", "mat2": "mat1"}
+
+    @staticmethod
+    def forward(a: Any, m1: np.ndarray, m2: np.ndarray, beta: Any = 1, alpha: Any = 1) -> Any:
+        product = m1 @ m2
+        if alpha != 1:
+            product *= product.dtype.type(alpha)
+        return product + (a if beta == 1 else a * a.dtype.type(beta))
+
+    def backward(self, grad: Any, alpha: Any, beta: Any, m1: Any, m2: Any) -> tuple:
+        _, need_1, need_2 = self.needs_input_grad
+        scaled = grad if alpha == 1 else grad * alpha
+        return (
+            grad if beta == 1 else grad * beta,
+            scaled @ m2.mT if need_1 else None,
+            m1.mT @ scaled if need_2 else None,
+        )
+
+
 class BmmBackward0(MmBackward0):
     """A batch of matrix products, broadcasting over the leading dimensions."""
 
@@ -97,6 +123,33 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     _same_dtype(input, mat2)
     _not_bool(input, "addmm_impl_cpu_")
     return MmBackward0.apply(input, mat2)
+
+
+@tensor_method("addmm")
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta · input + alpha · (mat1 @ mat2)``, ``input`` broadcast over the product's rows:
+    what ``nn.Linear`` computes (``addmm(bias, x, weight.t())``)."""
+    for name, t in (("mat1", mat1), ("mat2", mat2)):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {t._data.ndim}-D tensor")
+    if mat1._data.dtype != mat2._data.dtype:
+        raise RuntimeError(
+            "mat1 and mat2 must have the same dtype, but got "
+            f"{mat1.dtype.title} and {mat2.dtype.title}"
+        )
+    if input._data.dtype != mat2._data.dtype:
+        raise RuntimeError(
+            "self and mat2 must have the same dtype, but got "
+            f"{input.dtype.title} and {mat2.dtype.title}"
+        )
+    if mat1._data.shape[1] != mat2._data.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_shape_text(mat1._data.shape)} and "
+            f"{_shape_text(mat2._data.shape)})"
+        )
+    check_broadcast(input._data.shape, (mat1._data.shape[0], mat2._data.shape[1]))
+    _not_bool(mat1, "addmm_impl_cpu_")
+    return AddmmBackward0.apply(input, mat1, mat2, beta=beta, alpha=alpha)
 
 
 @tensor_method("mv")
