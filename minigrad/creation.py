@@ -158,19 +158,35 @@ def _filled(function: str, size: tuple, value: Any, dt: Any, requires_grad: bool
     return _finish(function, np.full(shape, value, dtype=default.numpy), None, requires_grad)
 
 
-def zeros(*size: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _filled("zeros", size, 0, dtype, requires_grad)
+def _given_size(function: str, sizes: tuple, size: Any) -> tuple:
+    """The size as ``zeros(2, 3)`` and ``zeros((2, 3))`` pass it, also when given as
+    ``zeros(size=(2, 3))``."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{function}() got multiple values for argument 'size'")
+    return (size,)
 
 
-def ones(*size: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *sizes: Any, size: Any = None, dtype: dtype | None = None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    return _filled("zeros", _given_size("zeros", sizes, size), 0, dtype, requires_grad)
+
+
+def ones(
+    *sizes: Any, size: Any = None, dtype: dtype | None = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return _filled("ones", size, 1, dtype, requires_grad)
+    return _filled("ones", _given_size("ones", sizes, size), 1, dtype, requires_grad)
 
 
-def empty(*size: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
+def empty(
+    *sizes: Any, size: Any = None, dtype: dtype | None = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor whose values are not set (zeros here, for reproducibility)."""
-    return _filled("empty", size, 0, dtype, requires_grad)
+    return _filled("empty", _given_size("empty", sizes, size), 0, dtype, requires_grad)
 
 
 def full(
@@ -243,7 +259,8 @@ def _shape_of(function: str, input: Any) -> tuple[int, ...]:
 
 
 def rand(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Generator | None = None,
     dtype: dtype | None = None,
     requires_grad: bool = False,
@@ -255,18 +272,23 @@ def rand(
     tensor([0.4963, 0.7682, 0.0885])
     """
     fill = functools.partial(random.uniform_, low=0.0, high=1.0, generator=generator)
-    return _drawn("rand", size, dtype, _dtype.default_float, requires_grad, fill)
+    return _drawn(
+        "rand", _given_size("rand", sizes, size), dtype, _dtype.default_float, requires_grad, fill
+    )
 
 
 def randn(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Generator | None = None,
     dtype: dtype | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers, PyTorch's own for the same seed."""
     fill = functools.partial(random.normal_, mean=0.0, std=1.0, generator=generator)
-    return _drawn("randn", size, dtype, _dtype.default_float, requires_grad, fill)
+    return _drawn(
+        "randn", _given_size("randn", sizes, size), dtype, _dtype.default_float, requires_grad, fill
+    )
 
 
 def normal(

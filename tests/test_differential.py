@@ -867,6 +867,34 @@ def _several_outputs(L: Any) -> list:
     return seen
 
 
+def _called_node_shapes(L: Any) -> list:
+    """Summing a broadcast input's gradient to its shape is the engine's job, not the node's."""
+    m = L.ones(2, 3, requires_grad=True)
+    w = L.ones(3, requires_grad=True)
+    b = L.ones(1, requires_grad=True)
+    with L.no_grad():
+        sent = [(m * w).grad_fn(L.ones(2, 3)), (m + b).grad_fn(L.ones(2, 3))]
+    leaf = L.ones(3, requires_grad=True)
+    (leaf * 1).grad_fn.next_functions[0][0](L.tensor(2.0))  # a number broadcasts into .grad
+    return [[tuple(g.shape) for g in grads] for grads in sent] + [leaf.grad]
+
+
+def _norms(L: Any) -> list:
+    seen = []
+    for p in (2, "fro", 1, float("inf"), -float("inf"), 0, 3, 0.5, 1.5):
+        for dim, keepdim in ((None, False), (1, False), (0, True), ((0, 1), False)):
+            x = L.tensor([[3.0, -4.0, 0.0], [6.0, 8.0, -8.0]], requires_grad=True)
+            n = x.norm(p=p, dim=dim, keepdim=keepdim)
+            n.sum().backward()
+            seen += [n, x.grad]
+    for p in (2, 3):
+        zero = L.zeros(3, requires_grad=True)
+        zero.norm(p=p).backward()
+        seen.append(zero.grad)
+    seen += [L.norm(L.tensor([3.0, 4.0])), L.tensor([3.0, 4.0]).norm(dtype=L.float64)]
+    return seen
+
+
 def _div_rounding_modes(L: Any) -> list:
     x = L.tensor([7.0, -7.0, 2.5], requires_grad=True)
     y = L.tensor([2.0, 2.0, -0.5], requires_grad=True)
@@ -1021,6 +1049,10 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "int_to_negative_number_power": lambda L: L.tensor([2, 3]) ** -1,
     "argmax_of_bool": lambda L: L.tensor([True, False]).argmax(),
     "argmin_of_bool_along_dim": lambda L: L.tensor([[True, False]]).argmin(1),
+    "norm_of_integers": lambda L: L.tensor([1, 2]).norm(),
+    "calling_a_leaf_node_with_a_broadcast_gradient": lambda L: (
+        L.ones(5, 1) + L.ones(1, requires_grad=True)
+    ).grad_fn.next_functions[1][0](L.ones(5, 1)),
     "div_unknown_rounding_mode": lambda L: L.div(L.ones(2), 2, rounding_mode="round"),
     "copy_into_a_leaf": lambda L: L.zeros(2, requires_grad=True).copy_(L.ones(2)),
     "copy_broadcast_too_big": lambda L: L.zeros(3).copy_(L.ones(2, 3)),
@@ -1647,6 +1679,18 @@ SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "calling_nodes": _calling_nodes,
     "sum_to_size_same_size": _sum_to_size_same_size,
     "div_rounding_modes": _div_rounding_modes,
+    "norms": _norms,
+    "a_called_node_leaves_broadcast_shapes": _called_node_shapes,
+    "isfinite_isnan_isinf": lambda L: [
+        f(L.tensor([1.0, float("inf"), float("nan"), -float("inf")]))
+        for f in (L.isfinite, L.isnan, L.isinf)
+    ],
+    "size_as_a_keyword": lambda L: [
+        L.zeros(size=(2,)),
+        L.ones(size=[1, 2]),
+        L.empty(size=(0, 3)).shape,
+        L.randn(size=(), requires_grad=True).shape,
+    ],
     "hook_handle_removed_twice": _hook_handle_removed_twice,
     "integer_edges": lambda L: [
         2 ** L.tensor([-1, 2, -3]),

@@ -285,7 +285,9 @@ class Function(Node):
         if grad is None:
             grads: tuple = (None,) * len(self._next)
         else:
-            grads = self._only_wanted(self._backward(grad, arrays=False))
+            # (as PyTorch's nodes, a direct call leaves a broadcast input's gradient in the
+            # broadcast shape: summing it to the input's shape is the engine's job)
+            grads = self._only_wanted(self._gradients(grad, arrays=False))
         return grads[0] if len(grads) == 1 else grads
 
     def _run(self, grad: Any, backward: Any) -> tuple:
@@ -307,15 +309,18 @@ class Function(Node):
         """``grads`` with None for the inputs that want no gradient, as hooks see them."""
         return tuple([g if node is not None else None for g, node in zip(grads, self._next)])
 
-    def _backward(self, grad: Any, arrays: bool) -> tuple:
-        """Run ``backward``, and undo broadcasting: each gradient gets its input's shape.
-        (The engine passes nothing to an input that wants no gradient.)"""
+    def _gradients(self, grad: Any, arrays: bool) -> tuple:
+        """What ``backward`` gives for each input, as a tuple."""
         if self._save_plan:
             grads = self.backward(grad, *self._unpack(arrays))
         else:
             grads = self.backward(grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
+        return grads if type(grads) is tuple else (grads,)
+
+    def _backward(self, grad: Any, arrays: bool) -> tuple:
+        """Run ``backward``, and undo broadcasting: each gradient gets its input's shape.
+        (The engine passes nothing to an input that wants no gradient.)"""
+        grads = self._gradients(grad, arrays)
         shapes = self._shapes
         if shapes is None:
             return grads

@@ -207,6 +207,7 @@ class AccumulateGrad(Node):
 
     def _call(self, grad: Tensor | None) -> tuple[()]:
         if grad is not None:  # with grad mode on, a gradient with history keeps it
+            grad = _fitted(grad, self.variable)
             accumulate_into(self.variable, grad, create_graph=grad_mode.state.enabled)
             run_post_accumulate_grad_hooks(self.variable)
         return ()
@@ -221,6 +222,24 @@ class AccumulateGrad(Node):
             if backward.observers:
                 backward.notify(self, grad, ())
         return ()
+
+
+def _fitted(grad: Tensor, leaf: Tensor) -> Tensor:
+    """``grad`` broadcast to its leaf's shape, as PyTorch's AccumulateGrad writes it (its
+    error when it does not fit: a gradient of a broadcast input must be summed first)."""
+    shape = leaf._data.shape
+    if grad._data.shape == shape:
+        return grad
+    try:
+        broadcast = np.broadcast_shapes(shape, grad._data.shape)
+    except ValueError:
+        broadcast = None
+    if broadcast != shape:
+        raise RuntimeError(
+            f"output with shape [{', '.join(map(str, shape))}] doesn't match the broadcast "
+            f"shape [{', '.join(map(str, broadcast or grad._data.shape))}]"
+        )
+    return grad.expand(shape)
 
 
 def accumulate_into(tensor: Tensor, grad: Any, create_graph: bool = False) -> None:

@@ -136,3 +136,29 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether some element (along ``dim``) is nonzero, as a bool tensor."""
     return Tensor._make(np.asarray(input._data.any(axis=dim, keepdims=keepdim)))
+
+
+def _test(ufunc: np.ufunc, input: Tensor, name: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    return Tensor._make(np.asarray(ufunc(input._data)))
+
+
+@tensor_method("isfinite")
+def isfinite(input: Tensor) -> Tensor:
+    """True where an element is neither inf, -inf nor nan."""
+    return _test(np.isfinite, input, "isfinite")
+
+
+@tensor_method("isnan")
+def isnan(input: Tensor) -> Tensor:
+    """True where an element is nan."""
+    return _test(np.isnan, input, "isnan")
+
+
+@tensor_method("isinf")
+def isinf(input: Tensor) -> Tensor:
+    """True where an element is inf or -inf."""
+    return _test(np.isinf, input, "isinf")
