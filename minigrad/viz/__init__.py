@@ -82,30 +82,30 @@ def draw(
     Returns:
         A Drawing: shows itself in Jupyter, ``.source`` is the DOT text,
         ``.render("q", format="png")`` writes a file, ``.graph`` is the plain data,
-        ``print(repr(drawing))`` lists its arrows.
+        ``print(repr(drawing))`` says what it shows, as text.
 
     >>> import torch
     >>> a = torch.tensor([2.0, 3.0], requires_grad=True)
     >>> draw(a * a)
     Drawing (autograd view): 4 boxes, 4 arrows
-            output → MulBackward0
+       output (2,) → MulBackward0
       MulBackward0 → AccumulateGrad
       MulBackward0 → AccumulateGrad
-    AccumulateGrad → a
+    AccumulateGrad → a (2,)
     """
     if names is None:
         names = caller_names(1)
     graph = build_graph(roots, names=names, view=view, show_saved=show_saved, max_nodes=max_nodes)
     values_view = view == "values"
+    shown = {
+        "show_shapes": show_shapes,
+        "show_values": values_view if show_values is None else show_values,
+        "show_grads": values_view if show_grads is None else show_grads,
+    }
     source = to_dot(
-        graph,
-        show_shapes=show_shapes,
-        show_values=values_view if show_values is None else show_values,
-        show_grads=values_view if show_grads is None else show_grads,
-        highlight=_highlighted_ids(graph, highlight),
-        rankdir=rankdir or "TB",
+        graph, **shown, highlight=_highlighted_ids(graph, highlight), rankdir=rankdir or "TB"
     )
-    return Drawing(source, graph)
+    return Drawing(source, graph, **shown)
 
 
 def _highlighted_ids(graph: Graph, highlight: Any) -> list[str]:

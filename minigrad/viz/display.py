@@ -8,7 +8,9 @@ render() raises GraphvizMissing with the same advice.
 
 In Jupyter a Drawing is SVG plus, with system ``dot``, a PNG at twice the
 resolution: JupyterLab does not show SVG in an untrusted notebook (one you did not
-run yourself) but does show PNG. Its text/plain says which boxes the arrows join.
+run yourself) but does show PNG. Its text/plain says in words what the picture shows: which
+boxes the arrows join, with shapes, and the data and .grad on the boxes when it shows them
+(text.py); nbval compares that text, as the SVG's layout depends on the Graphviz version.
 
 >>> d = draw(loss)                   # doctest: +SKIP
 >>> d.render("loss", format="png")   # writes loss (DOT) and loss.png  # doctest: +SKIP
@@ -159,13 +161,28 @@ def image_html(source: str, alt: str = "") -> str:
 class Drawing:
     """A drawn graph: ``.source`` is the DOT text, ``.graph`` the boxes and arrows.
 
-    In Jupyter it displays as SVG and PNG; ``repr()`` lists its arrows as text.
+    In Jupyter it displays as SVG and PNG; ``repr()`` says what the picture shows, as text:
+    its arrows between the boxes, shapes when ``show_shapes``, and each tensor box's data and
+    .grad when ``show_values`` / ``show_grads`` (what draw() drew on the boxes).
     ``pipe("png")`` gives the picture's bytes, ``render("q", format="png")`` writes files.
     """
 
-    def __init__(self, source: str, graph: Graph) -> None:
+    def __init__(
+        self,
+        source: str,
+        graph: Graph,
+        *,
+        show_shapes: bool = False,
+        show_values: bool = False,
+        show_grads: bool = False,
+    ) -> None:
         self.source = source
         self.graph = graph
+        self.shown = {
+            "show_shapes": show_shapes,
+            "show_values": show_values,
+            "show_grads": show_grads,
+        }
 
     def __repr__(self) -> str:
         graph = self.graph
@@ -173,7 +190,7 @@ class Drawing:
             f"Drawing ({graph.view} view): {_count(graph.nodes, 'box', 'boxes')}, "
             f"{_count(graph.edges, 'arrow', 'arrows')}"
         )
-        body = describe(graph)
+        body = describe(graph, **self.shown)
         return f"{header}\n{body}" if body else header
 
     def __str__(self) -> str:

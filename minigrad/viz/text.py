@@ -1,9 +1,11 @@
 """A Graph (see graph.py) as a few lines of text: what ``repr(draw(...))`` prints.
 
-One line per arrow, ``source → target``, each box by its title with its notes in
-[brackets] and 'no grad' for the greyed-out ones, the way the lessons describe a
-drawing. It is what a notebook stores as the drawing's text/plain, so it is
-deterministic and short: past max_arrows arrows it says how many more there are.
+One line per arrow, ``source → target``, each box by its title (with its shape when the
+picture shows shapes) and its notes in [brackets], 'no grad' for the greyed-out ones. When
+the picture shows values or gradients, a line per tensor box follows with its data and
+.grad. It is what a notebook stores as the drawing's text/plain (what nbval compares, as
+the SVG's layout depends on the Graphviz version), so it is deterministic and short: past
+max_arrows arrows or boxes it says how many more there are.
 
 >>> import torch
 >>> from minigrad.viz.graph import build_graph
@@ -18,14 +20,27 @@ AccumulateGrad → a
 from __future__ import annotations
 
 from .graph import Arrow, Box, Graph
+from .tensors import data_lines, grad_lines, is_tensor, shape_text
 
 # Tensors that do not require grad carry this note; 'no grad' already says it.
 _SAID_BY_NO_GRAD = "requires_grad=False"
 
 
-def describe(graph: Graph, max_arrows: int | None = 30) -> str:
-    """The graph as text, one line per arrow (at most max_arrows; None: all of them)."""
-    labels = {node.id: box_text(node) for node in graph.nodes}
+# Boxes that draw a tensor, and may show its shape, data and .grad (as in dot.py).
+_TENSOR_KINDS = ("output", "leaf", "tensor", "saved", "constant")
+
+
+def describe(
+    graph: Graph,
+    max_arrows: int | None = 30,
+    *,
+    show_shapes: bool = False,
+    show_values: bool = False,
+    show_grads: bool = False,
+) -> str:
+    """The graph as text, one line per arrow (at most max_arrows; None: all of them), then
+    with show_values / show_grads one line per tensor box with what the picture shows on it."""
+    labels = {node.id: box_text(node, show_shapes) for node in graph.nodes}
     shown = graph.edges if max_arrows is None else graph.edges[:max_arrows]
     kinds = {node.id: node.kind for node in graph.nodes}
     pairs = [_ends(edge, kinds) for edge in shown]
@@ -41,14 +56,59 @@ def describe(graph: Graph, max_arrows: int | None = 30) -> str:
     if alone:
         lead = "one box" if len(alone) == 1 else "boxes"
         lines.append(f"{lead} without arrows: " + ", ".join(alone))
+    if show_values or show_grads:
+        lines += _value_lines(graph, show_values, show_grads, max_arrows)
     return "\n".join(lines)
 
 
-def box_text(node: Box) -> str:
-    """A box as text: 'b', 'constant [no grad]', 'mul [MulBackward0]'."""
+def box_text(node: Box, show_shape: bool = False) -> str:
+    """A box as text: 'b', 'b (2,)', 'constant [no grad]', 'mul [MulBackward0]'."""
     notes = [note for note in node.notes if note != _SAID_BY_NO_GRAD]
     notes += ["no grad"] if node.no_grad else []
-    return node.title + (f" [{', '.join(notes)}]" if notes else "")
+    title = node.title
+    tensor = _tensor(node)
+    if show_shape and tensor is not None:
+        title += f" {shape_text(tensor)}"
+    return title + (f" [{', '.join(notes)}]" if notes else "")
+
+
+def _tensor(node: Box) -> object | None:
+    return node.obj if node.kind in _TENSOR_KINDS and is_tensor(node.obj) else None
+
+
+def _value_lines(
+    graph: Graph, show_values: bool, show_grads: bool, max_lines: int | None
+) -> list[str]:
+    """'   a  data [2., 3.]  grad [36., 81.]' for each tensor box but the constants (whose
+    title is their value where the engine kept one), in the order of the boxes."""
+    rows = []
+    for node in graph.nodes:
+        tensor = _tensor(node)
+        if tensor is None or node.kind == "constant":
+            continue
+        data = _one_line(data_lines(tensor)) if show_values else ""
+        grad = _one_line(grad_lines(tensor)) if show_grads and tensor.requires_grad else ""
+        rows.append((node.title, data, grad))
+    if not rows:
+        return []
+    shown = rows if max_lines is None else rows[:max_lines]
+    what = " and ".join(part for part, on in (("data", show_values), (".grad", show_grads)) if on)
+    title_width = max(len(title) for title, _, _ in shown)
+    data_width = max(len(data) for _, data, _ in shown)
+    lines = [f"{what} on the boxes:"]
+    for title, data, grad in shown:
+        cells = ([f"data {data:<{data_width}}"] if show_values else []) + (
+            [f"grad {grad}"] if grad else []
+        )
+        lines.append(f"  {title:>{title_width}}  " + "  ".join(cells).rstrip())
+    if len(shown) < len(rows):
+        lines.append(f"… {len(rows) - len(shown)} more boxes")
+    return lines
+
+
+def _one_line(lines: list[str]) -> str:
+    """Value lines as one line: '[[0., 1.], [2., 3.]]'."""
+    return " ".join(line.strip() for line in lines)
 
 
 def _ends(edge: Arrow, kinds: dict[str, str]) -> tuple[str, str]:

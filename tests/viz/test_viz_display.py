@@ -214,15 +214,18 @@ def test_repr_lists_every_arrow_between_titled_boxes(backend):
     drawing = draw(q, names={"a": a, "b": b, "Q": q})
     assert repr(drawing).splitlines() == [
         "Drawing (autograd view): 10 boxes, 9 arrows",
-        "             Q → SubBackward0",
+        "        Q (2,) → SubBackward0",
         "  SubBackward0 → MulBackward0",
         "  SubBackward0 → PowBackward0",
         "  MulBackward0 → PowBackward0",
         f"  MulBackward0 → {three} [no grad]",
         "  PowBackward0 → AccumulateGrad",
         "  PowBackward0 → AccumulateGrad",
-        "AccumulateGrad → b",
-        "AccumulateGrad → a",
+        "AccumulateGrad → b (2,)",
+        "AccumulateGrad → a (2,)",
+    ]
+    assert repr(draw(q, names={"Q": q}, show_shapes=False)).splitlines()[1:2] == [
+        "             Q → SubBackward0"
     ]
     assert "(None, 0)" not in repr(drawing)
     assert str(drawing) == drawing.source
@@ -234,6 +237,23 @@ def test_repr_shows_notes_and_saved_arrows(backend):
     assert text.startswith("Drawing (values view): ")
     assert "pow [PowBackward0, exponent = 3] saves self → a" in text
     assert "sub [SubBackward0, alpha = 1] → output" in text
+
+
+def test_repr_shows_the_data_and_grads_the_picture_shows(backend):
+    """After backward, Q drawn micrograd-style: the text gives each tensor box's data and
+    .grad, as its box does; a non-leaf keeps no .grad unless asked to (retain_grad)."""
+    a, b, q = tutorial_q(backend)
+    q.backward(gradient=backend.tensor([1.0, 1.0]))
+    drawing = draw(q, names={"a": a, "b": b, "Q": q}, show_values=True, show_grads=True)
+    assert repr(drawing).splitlines()[-4:] == [
+        "data and .grad on the boxes:",
+        "  Q  data [-12.,  65.]  grad not kept (non-leaf)",
+        "  b  data [6., 4.]      grad [-12.,  -8.]",
+        "  a  data [2., 3.]      grad [36., 81.]",
+    ]
+    assert "on the boxes" not in repr(draw(q, names={"Q": q}))
+    values_only = repr(draw(q, names={"a": a, "b": b, "Q": q}, show_values=True))
+    assert values_only.splitlines()[-1] == "  a  data [2., 3.]"
 
 
 def test_repr_of_a_big_graph_stops_after_30_arrows():
@@ -248,5 +268,5 @@ def test_repr_of_a_lonely_box(backend):
     a = backend.tensor([1.0, 2.0], requires_grad=True)
     assert repr(draw(a)).splitlines() == [
         "Drawing (autograd view): 1 box, 0 arrows",
-        "one box without arrows: a",
+        "one box without arrows: a (2,)",
     ]
