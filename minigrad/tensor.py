@@ -120,6 +120,11 @@ class Tensor:
         tensor._inference = grad_mode.state.inference
         return tensor
 
+    def _plain(self, data: np.ndarray) -> Tensor:
+        """A tensor without history holding ``data``: a plain Tensor even when ``self`` is a
+        ``Parameter`` (what a gradient is, as in PyTorch)."""
+        return Tensor._make(data)
+
     # -- properties -------------------------------------------------------------------------
     @property
     def data(self) -> Tensor:

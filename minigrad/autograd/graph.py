@@ -245,7 +245,7 @@ def _fitted(grad: Tensor, leaf: Tensor) -> Tensor:
 def accumulate_into(tensor: Tensor, grad: Any, create_graph: bool = False) -> None:
     """Add ``grad`` (a tensor, or an array from a plain backward pass) into ``tensor._grad``:
     in place normally, as a recorded sum with create_graph."""
-    make = type(tensor)._make
+    make = tensor._plain
     if not hasattr(grad, "_data"):  # an array: nothing to record
         data = np.asarray(grad)
         if tensor._grad is None:  # a copy of its own: the array may reach other leaves too

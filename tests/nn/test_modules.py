@@ -313,3 +313,13 @@ def test_reexported_as_torch_nn() -> None:
 
     assert F.linear is minigrad.nn.functional.linear
     assert minigrad.optim.SGD.__name__ == "SGD"
+
+
+def test_a_parameters_gradient_is_a_plain_tensor() -> None:
+    """As in PyTorch: ``.grad`` of a Parameter prints as a tensor, not 'Parameter containing'."""
+    for L in (torch, minigrad):
+        L.manual_seed(0)
+        layer = L.nn.Linear(2, 1)
+        layer(L.ones(3, 2)).sum().backward()
+        assert type(layer.bias.grad) is L.Tensor
+        assert repr(layer.bias.grad) == repr(torch.tensor([3.0]))
