@@ -1,4 +1,4 @@
-"""The lessons' exercise checks (minigrad/lessons/checks.py), fed scripted answers.
+"""The lessons' exercise checks (minigrad/lessons/checks/), fed scripted answers.
 
 For every exercise of lessons 1–5: the model solution passes, and known wrong answers (every
 one named in issue 12 among them) are rejected with a hint that gives away no expected value.

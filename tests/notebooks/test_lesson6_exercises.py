@@ -1,4 +1,4 @@
-"""Lesson 6's exercise checks (minigrad/lessons/write_backward.py): each accepts the lesson's
+"""Lesson 6's exercise checks (minigrad/lessons/write_backward/): each accepts the lesson's
 model solution, read from the notebook itself, and rejects known wrong answers with a hint that
 gives no expected value away, under minigrad and under real PyTorch (skipped without it).
 """
