@@ -119,6 +119,35 @@ def mlp(config: Config) -> Plan:
     )
 
 
+def moons(config: Config) -> Plan:
+    points, steps = config.pick(100, 10), config.pick(100, 3)
+    data = workloads.moons_data(points)
+    contenders, skipped = _tensor_contenders(
+        lambda lib: lambda: workloads.moons_training(lib, data, steps), 1
+    )
+    return Plan(
+        contenders,
+        config.rounds(9),
+        config.warmup(1),
+        [
+            (
+                f"lesson 7: two moons ({points} points), 2-16-16-1 ReLU nn.Sequential, "
+                f"{steps} steps of BCEWithLogitsLoss + SGD(momentum)",
+                Target("minigrad", "torch", 2.0),
+            )
+        ],
+        skipped,
+        notes=[
+            "moons: lesson 7's training as it runs in the notebook (nn + optim, the model built "
+            "and its starting weights copied in at every call); target minigrad/PyTorch ≤ 2, "
+            "so that the lesson trains about as fast with either library. Both start from the "
+            "same weights, so their final losses and weights are compared. micrograd is not "
+            "run: it has neither BCEWithLogitsLoss nor SGD with momentum (the mlp case times "
+            "micrograd).",
+        ],
+    )
+
+
 def deep(config: Config) -> Plan:
     length = config.pick(20_000, 2_000)
     contenders, skipped = _tensor_contenders(lambda lib: lambda: workloads.chain(lib, length), 1)
@@ -323,6 +352,7 @@ CASES: dict[str, Callable[[Config], Plan]] = {
     "seed": seed,
     "op": op,
     "mlp": mlp,
+    "moons": moons,
     "deep": deep,
     "deep-tensor": deep_tensor,
     "matmul": matmul,

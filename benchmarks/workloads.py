@@ -257,3 +257,57 @@ def stepper_chain(lib: ModuleType, ops: int = 50) -> tuple[Any, dict[str, Any]]:
     for k in range(ops):
         y = y * w if k % 2 == 0 else y + 0.5
     return y.sum(), {"w": w, "x": x}
+
+
+# -- lesson 7: two moons, a 2-16-16-1 ReLU network, nn + optim ---------------------------------
+
+
+@dataclass(frozen=True)
+class MoonsData:
+    """Lesson 7's two moons and its network's starting weights (float32), made once."""
+
+    x: np.ndarray  # (points, 2)
+    y: np.ndarray  # (points, 1), 0 or 1
+    weights: tuple[np.ndarray, ...]  # nn.Linear's (out, in) weights and biases, layer by layer
+
+
+def moons_data(points: int = 100) -> MoonsData:
+    """The lesson's data and starting weights, drawn as the lesson draws them (seed 0)."""
+    import minigrad as torch
+
+    half = points // 2
+    torch.manual_seed(0)
+    angle = torch.linspace(0, math.pi, half)
+    upper = torch.stack([angle.cos(), angle.sin()], dim=1)
+    lower = torch.stack([1 - angle.cos(), 0.5 - angle.sin()], dim=1)
+    x = torch.cat([upper, lower]) + 0.1 * torch.randn(2 * half, 2)
+    y = torch.cat([torch.zeros(half), torch.ones(half)]).reshape(2 * half, 1)
+    torch.manual_seed(0)
+    net = moons_net(torch)
+    weights = tuple(p.detach().numpy().copy() for p in net.parameters())
+    return MoonsData(x.numpy().copy(), y.numpy().copy(), weights)
+
+
+def moons_net(lib: ModuleType) -> Any:
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1)
+    )
+
+
+def moons_training(lib: ModuleType, data: MoonsData, steps: int) -> tuple[Any, ...]:
+    """The lesson's training loop from the shared starting weights: zero_grad, forward,
+    BCEWithLogitsLoss, backward, SGD(lr=0.1, momentum=0.9).step(); the last loss and weights."""
+    net = moons_net(lib)
+    with lib.no_grad():
+        for p, w in zip(net.parameters(), data.weights):
+            p.copy_(lib.tensor(w))
+    x, y = lib.tensor(data.x), lib.tensor(data.y)
+    loss_fn = lib.nn.BCEWithLogitsLoss()
+    optimizer = lib.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        optimizer.step()
+    return (loss.detach(), *(p.detach() for p in net.parameters()))

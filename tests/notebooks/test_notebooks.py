@@ -75,6 +75,7 @@ def test_there_is_one_lesson_per_tutorial_section() -> None:
         "04_autograd_in_a_neural_network.ipynb",
         "05_vector_jacobian_products.ipynb",
         "06_write_backward_yourself.ipynb",
+        "07_from_gradients_to_training.ipynb",
     ]
 
 
