@@ -95,7 +95,8 @@ def run_backward(
             backward.run()
         for tensor, grad in backward.deposits:
             accumulate_into(tensor, grad, create_graph)
-            run_post_accumulate_grad_hooks(tensor)  # as soon as its own .grad is written
+            if tensor._post_accumulate_grad_hooks:  # as soon as its own .grad is written
+                run_post_accumulate_grad_hooks(tensor)
     except RuntimeError as error:
         if getattr(error, "raised_by_autograd", False):  # PyTorch's error, from here
             raise error.with_traceback(None) from None

@@ -128,14 +128,15 @@ class Function(Node):
         for x in inputs:
             if isinstance(x, Tensor):
                 node = x.grad_fn
-                if node is None or x._base is not None:
+                if x._base is not None:
                     node = x._grad_node()
                     from_views = True
+                elif node is None:  # a leaf (or a tensor that wants no gradient)
+                    node = x._grad_node()
                 nodes.append(node)
                 if x._data.shape != shape:
                     reshaped = True
-                if x._version_counter is not None:
-                    modified = True
+                modified = modified or x._version_counter is not None
             else:
                 nodes.append(None)
         self._next = tuple(nodes)

@@ -122,8 +122,6 @@ class PowBackward0(Function):
 
     @staticmethod
     def forward(a: np.ndarray, exponent: Any) -> np.ndarray:
-        if a.dtype.kind in "iu" and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return np.asarray(a**exponent, dtype=a.dtype)
 
     def backward(self, grad: Any, a: Any, exponent: Any) -> Any:
@@ -306,6 +304,8 @@ def pow(input: Any, exponent: Any) -> Tensor:
     if isinstance(input, Tensor) and is_number(exponent):
         # a float tensor keeps its type; an integer one may become float (x ** 0.5)
         a = input if input._data.dtype.kind == "f" else operands(input, exponent)[0]
+        if a._data.dtype.kind in "iu" and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return PowBackward0.apply(a, exponent=exponent)
     if isinstance(exponent, Tensor) and is_number(input):
         _, b = operands(input, exponent)
