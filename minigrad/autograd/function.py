@@ -189,7 +189,10 @@ class Function(Node):
         kept = [None] * len(inputs)
         for position, wanted_by in self._input_plan:
             if wanted_by is None or self._next[wanted_by] is not None:
-                kept[position] = _saveable(inputs[position])
+                value = inputs[position]
+                if isinstance(value, Tensor) and value._inference:
+                    raise RuntimeError(_INFERENCE_SAVED)
+                kept[position] = value
         self._inputs = tuple(kept)
 
     @staticmethod
@@ -373,16 +376,12 @@ def _saved_reader(kind: str, key: Any) -> Any:
     return read
 
 
-def _saveable(value: Any) -> Any:
-    """``value``, unless it is a tensor made in inference mode: PyTorch's error."""
-    if isinstance(value, Tensor) and value._inference:
-        raise RuntimeError(
-            "Inference tensors cannot be saved for backward. Please do not use Tensors created "
-            "in inference mode in computation tracked by autograd. To work around this, you can "
-            "make a clone to get a normal tensor and use it in autograd, or use "
-            "`torch.no_grad()` instead of `torch.inference_mode()`."
-        )
-    return value
+_INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`."
+)
 
 
 def _output_nrs(inputs: tuple, nodes: tuple) -> tuple[int, ...] | None:

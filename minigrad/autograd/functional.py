@@ -37,6 +37,23 @@ def _outputs(func: Callable[..., Any], inputs: tuple, fn_name: str, strict: bool
     return is_tuple, outputs
 
 
+def _pulled_back(
+    outputs: tuple,
+    inputs: tuple,
+    v: Any,
+    create_graph: bool,
+    strict: bool,
+    shaped_like: tuple,
+    stage: str,
+) -> tuple:
+    """The last backward pass of vjp, jvp, vhp and hvp: ``v`` from ``outputs`` back to
+    ``inputs`` (recorded with ``create_graph``), zeros shaped like ``shaped_like`` where
+    nothing arrived (PyTorch's errors for that when ``strict``, naming ``stage``)."""
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = autograd_grad(outputs, inputs, v, create_graph=create_graph)
+        return fill_in_zeros(grads, shaped_like, strict, create_graph, stage)
+
+
 def vjp(
     func: Callable[..., Any],
     inputs: Any,
@@ -54,9 +71,7 @@ def vjp(
         inputs = prepare(inputs, create_graph, need_graph=True)
         is_outputs_tuple, outputs = _outputs(func, inputs, "vjp", strict)
         v = vector(v, "vjp", outputs, is_outputs_tuple, create_graph)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grads = autograd_grad(outputs, inputs, v, create_graph=create_graph)
-        result = fill_in_zeros(grads, inputs, strict, create_graph, "back")
+    result = _pulled_back(outputs, inputs, v, create_graph, strict, inputs, "back")
     return (
         unpack(finish(outputs, create_graph), is_outputs_tuple),
         unpack(finish(result, create_graph), is_inputs_tuple),
@@ -85,9 +100,7 @@ def jvp(
         grad_outputs = tuple(zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
         check_requires_grad(grad_inputs, "grad_inputs", strict=strict)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grads = autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph)
-        result = fill_in_zeros(grads, outputs, strict, create_graph, "back_trick")
+    result = _pulled_back(grad_inputs, grad_outputs, v, create_graph, strict, outputs, "back_trick")
     return (
         unpack(finish(outputs, create_graph), is_outputs_tuple),
         unpack(finish(result, create_graph), is_outputs_tuple),
@@ -126,9 +139,7 @@ def vhp(
         inputs, is_inputs_tuple, v, outputs, jac = _gradient_of_scalar(
             func, inputs, v, create_graph, strict, "vhp"
         )
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grads = autograd_grad(jac, inputs, v, create_graph=create_graph)
-        result = fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
+    result = _pulled_back(jac, inputs, v, create_graph, strict, inputs, "double_back")
     return finish(outputs, create_graph)[0], unpack(finish(result, create_graph), is_inputs_tuple)
 
 
@@ -152,9 +163,9 @@ def hvp(
         grad_jac = tuple(zeros_like(x, requires_grad=True) for x in inputs)
         double_back = autograd_grad(jac, inputs, grad_jac, create_graph=True)
         check_requires_grad(jac, "hessian", strict=strict)
-    with set_grad_enabled(True if create_graph else is_grad_enabled()):
-        grads = autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
-        result = fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
+    result = _pulled_back(
+        double_back, grad_jac, v, create_graph, strict, inputs, "double_back_trick"
+    )
     return finish(outputs, create_graph)[0], unpack(finish(result, create_graph), is_inputs_tuple)
 
 
