@@ -137,3 +137,31 @@ def test_lesson_2_steps_back_after_run_all_and_survives_a_reopen(lab, page, scre
     stepper.scroll_into_view_if_needed()
     quiet(page)
     page.screenshot(path=str(screenshots / "02_reopened.png"))
+
+
+@pytest.mark.parametrize(
+    "name", ["06_write_backward_yourself.ipynb", "07_from_gradients_to_training.ipynb"]
+)
+def test_the_later_lessons_run_all_and_step(lab, page, screenshots, name):
+    """Run All as a learner does: no error, every drawing drawn, the Stepper steps, and each
+    exercise cell as shipped says it is waiting for an answer rather than revealing one."""
+    opened = copy_lesson(lab, name, trusted=True)
+    open_notebook(lab, page, opened)
+    run_all(page)
+    no_traceback(page)
+    drawings = page.locator(f"{CURRENT} .jp-OutputArea-output[data-mime-type='image/svg+xml']")
+    assert drawings.count() > 0
+    for output in drawings.all():
+        page.wait_for_function(PICTURE_DRAWN, arg=output.element_handle())
+    stepper = page.locator(".minigrad-stepper").first
+    header = stepper.locator(".minigrad-step")
+    expect()(header).to_contain_text("step 0 of")
+    stepper.locator('button[title="next step"]').click()
+    expect()(header).to_contain_text("step 1 of")
+    stepper.locator('button[title="last step"]').click()
+    expect()(header).to_contain_text("Backward pass")
+    waiting = page.locator(f"{CURRENT} .jp-OutputArea-output", has_text="not answered yet")
+    assert waiting.count() > 0
+    stepper.scroll_into_view_if_needed()
+    quiet(page)
+    page.screenshot(path=str(screenshots / f"{name[:2]}_run_all_stepped.png"))
