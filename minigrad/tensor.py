@@ -8,7 +8,6 @@ defined exactly once.
 from __future__ import annotations
 
 import warnings
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Number
 from typing import Any
@@ -77,6 +76,7 @@ class Tensor:
     tensor([4., 6.])
     """
 
+    # what every op reads or sets; the rest are class defaults until a tensor needs its own
     __slots__ = (
         "_data",
         "_requires_grad",
@@ -84,14 +84,15 @@ class Tensor:
         "grad_fn",
         "_version_counter",
         "_base",
-        "_view_of_history",
-        "_accumulator",
-        "_hooks",
-        "_post_accumulate_grad_hooks",
-        "_output_nr",
-        "_inference",
+        "_accumulator",  # a leaf's AccumulateGrad, made when first needed
+        "__dict__",
         "__weakref__",
     )
+    _view_of_history = 0  # a view: its base's history count when the view was taken
+    _hooks: list | None = None  # a leaf's Tensor.register_hook hooks
+    _post_accumulate_grad_hooks: list | None = None
+    _output_nr = 0  # which output of its grad_fn this tensor is (split makes several)
+    _inference = False  # made inside inference_mode
 
     _data: np.ndarray
     _grad: Tensor | None
@@ -114,10 +115,9 @@ class Tensor:
         tensor._data = data
         tensor._requires_grad = requires_grad
         tensor._grad = tensor.grad_fn = tensor._version_counter = tensor._base = None
-        tensor._view_of_history = 0
-        tensor._accumulator = tensor._hooks = tensor._post_accumulate_grad_hooks = None
-        tensor._output_nr = 0
-        tensor._inference = grad_mode.state.inference
+        tensor._accumulator = None
+        if grad_mode.state.inference:
+            tensor._inference = True
         return tensor
 
     def _plain(self, data: np.ndarray) -> Tensor:
@@ -331,8 +331,7 @@ class Tensor:
         if node is None:
             if not self._requires_grad:
                 return None
-            node = None if self._accumulator is None else self._accumulator()
-            return self._accumulate_grad() if node is None else node
+            return self._accumulator or self._accumulate_grad()
         elif self._base is not None and self._version_counter.history != self._view_of_history:
             raise RuntimeError(
                 "This view was taken before an in-place operation gave its base tensor a new "
@@ -343,17 +342,15 @@ class Tensor:
         return node
 
     def _accumulate_grad(self) -> AccumulateGrad:
-        """This leaf's AccumulateGrad node: every graph alive shares it.
+        """This leaf's AccumulateGrad node, made on first need and kept for the leaf's life.
 
-        Held weakly, as PyTorch does: the node holds the leaf (a graph keeps its leaves
-        alive), and a strong reference back would make a cycle that only Python's slow
-        collector frees. A new node is made when no graph holds the old one.
+        The node holds the leaf only weakly, and every recorded op that takes the leaf holds
+        it (``Function._leaves``), so a graph keeps its leaves alive, as in PyTorch, without
+        a reference cycle that only Python's slow collector would free.
         """
-        node = None if self._accumulator is None else self._accumulator()
-        if node is None:
-            node = AccumulateGrad(self)
-            self._accumulator = weakref.ref(node)
-        return node
+        if self._accumulator is None:
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
 
     # -- conversion -------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:

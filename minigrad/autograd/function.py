@@ -75,6 +75,7 @@ class Function(Node):
     _versions: tuple | None = None  # the inputs' versions when recorded (None: all 0)
     _shapes: tuple | None = None  # the inputs' shapes, when one differs from the output's
     _released: bool = False  # True once backward freed the saved tensors
+    _leaves: tuple = ()  # the leaf tensors among the inputs (a graph keeps its leaves alive)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -123,16 +124,19 @@ class Function(Node):
     def __init__(self, inputs: tuple, arrays: list, params: dict[str, Any], out: Tensor) -> None:
         shape = out._data.shape
         nodes = []
+        leaves = ()  # held here: a leaf's AccumulateGrad holds it only weakly
         reshaped = modified = False  # an input of another shape; one modified in place before
         from_views = False  # (only views can come from an op with several outputs)
         for x in inputs:
             if isinstance(x, Tensor):
                 node = x.grad_fn
-                if x._base is not None:
-                    node = x._grad_node()
+                if node is None:  # a leaf (or a tensor that wants no gradient)
+                    if x._requires_grad:
+                        node = x._accumulator or x._accumulate_grad()
+                        leaves += (x,)
+                elif x._base is not None:
+                    node = x._grad_node()  # (checks that the view's history is current)
                     from_views = True
-                elif node is None:  # a leaf (or a tensor that wants no gradient)
-                    node = x._grad_node()
                 nodes.append(node)
                 if x._data.shape != shape:
                     reshaped = True
@@ -140,6 +144,8 @@ class Function(Node):
             else:
                 nodes.append(None)
         self._next = tuple(nodes)
+        if leaves:
+            self._leaves = leaves
         if from_views:
             self._input_nrs = _output_nrs(inputs, self._next)
         self._sequence = next(sequence_numbers)
@@ -269,15 +275,24 @@ class Function(Node):
     def _unpack(self, arrays: bool) -> list[Any]:
         """The saved values for ``backward``: arrays (or tensors, to record the backward)."""
         values = []
+        inputs = self._inputs if self._versions is None else None  # None: check each read
         for kind, key in self._save_plan:
             if kind == "param":
-                values.append(self._params.get(*key))
-                continue
-            if kind == "result" and arrays and self._values and not self._result_version.value:
-                values.append(self._values[-1])  # the output's array, not modified since
-                continue
-            value = self._read_saved(kind, key)
-            values.append(value._data if arrays and isinstance(value, Tensor) else value)
+                value = self._params.get(*key)
+            elif kind == "input" and inputs is not None:  # (not freed: freeing clears them)
+                value = inputs[key[0]]  # (None when kept only for a gradient not wanted)
+                if isinstance(value, Tensor):
+                    if value._version_counter is not None and value._version_counter.value:
+                        self._read_saved(kind, key)  # modified in place since: the error
+                    if arrays:
+                        value = value._data
+            elif kind == "result" and arrays and self._values and not self._result_version.value:
+                value = self._values[-1]  # the output's array, not modified since
+            else:
+                value = self._read_saved(kind, key)
+                if arrays and isinstance(value, Tensor):
+                    value = value._data
+            values.append(value)
         return values
 
     def _release(self) -> None:
@@ -295,12 +310,15 @@ class Function(Node):
         return grads[0] if len(grads) == 1 else grads
 
     def _run(self, grad: Any, backward: Any) -> tuple:
-        """The gradient for each input, for a pass ``backward`` (see engine.py); frees what
-        was saved unless the pass retains the graph."""
+        """The gradient for each input, for a pass ``backward`` (see engine.py), each summed
+        back to its input's shape where broadcasting stretched it; frees what was saved
+        unless the pass retains the graph."""
         if grad is None:  # nothing arrived: nothing to send on
             grads: tuple = (None,) * len(self._next)
         else:
-            grads = self._backward(grad, backward.arrays)
+            grads = self._gradients(grad, backward.arrays)
+            if self._shapes is not None:
+                grads = self._summed_to_inputs(grads)
             if not backward.retain_graph:
                 self._release()
             if self._post_hooks and backward.hooks:
@@ -314,22 +332,18 @@ class Function(Node):
         return tuple([g if node is not None else None for g, node in zip(grads, self._next)])
 
     def _gradients(self, grad: Any, arrays: bool) -> tuple:
-        """What ``backward`` gives for each input, as a tuple."""
+        """What ``backward`` gives for each input, as a tuple (the engine passes nothing to
+        an input that wants no gradient)."""
         if self._save_plan:
             grads = self.backward(grad, *self._unpack(arrays))
         else:
             grads = self.backward(grad)
         return grads if type(grads) is tuple else (grads,)
 
-    def _backward(self, grad: Any, arrays: bool) -> tuple:
-        """Run ``backward``, and undo broadcasting: each gradient gets its input's shape.
-        (The engine passes nothing to an input that wants no gradient.)"""
-        grads = self._gradients(grad, arrays)
-        shapes = self._shapes
-        if shapes is None:
-            return grads
+    def _summed_to_inputs(self, grads: tuple) -> tuple:
+        """Undo broadcasting: each gradient gets its input's shape."""
         result = []
-        for g, shape in zip(grads, shapes):
+        for g, shape in zip(grads, self._shapes):
             result.append(g if g is None or g.shape == shape else sum_to(g, shape))
         return tuple(result)
 

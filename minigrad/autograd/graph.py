@@ -65,6 +65,9 @@ class Node:
     @property
     def next_functions(self) -> tuple[Edge, ...]:
         """PyTorch's ``(node, input_nr)`` pairs: where each gradient goes."""
+        for node in self._next:
+            if type(node) is AccumulateGrad:
+                node.hold_variable()
         if self._input_nrs is None:
             return tuple([(node, 0) for node in self._next])
         return tuple(zip(self._next, self._input_nrs))
@@ -195,7 +198,18 @@ class AccumulateGrad(Node):
     _sequence = 2**64 - 1  # as in PyTorch: a leaf accumulates as soon as it is ready
 
     def __init__(self, variable: Tensor) -> None:
-        self.variable = variable  # (the leaf holds this node only weakly: no cycle)
+        self._variable = weakref.ref(variable)  # (the leaf holds this node: no cycle)
+
+    @property
+    def variable(self) -> Tensor:
+        """The leaf tensor this node adds gradients into."""
+        return self._variable()
+
+    def hold_variable(self) -> None:
+        """Keep the leaf alive for as long as this node lives, as PyTorch's node does once a
+        program holds it (``next_functions`` hands it out); the leaf is then freed by
+        Python's cycle collector rather than at once."""
+        self._held = self._variable()
 
     @property
     def _grad_hooks(self) -> list | None:  # type: ignore[override]
