@@ -1664,6 +1664,25 @@ def _second_derivatives(L: Any) -> list:
     return found
 
 
+def _alpha_and_plain_updates(L: Any) -> list:
+    """``alpha`` with broadcasting either way, and in-place updates that record nothing (the
+    optimizers' short path) beside ones that must cast or broadcast."""
+    a = L.linspace(-1, 1, 12).reshape(3, 4)
+    b = L.linspace(0.3, 0.9, 4)
+    seen = [a.add(b, alpha=0.1), b.add(a, alpha=-0.7), a.add(2, alpha=0.1)]
+    w = a.clone().requires_grad_()
+    with L.no_grad():
+        w.sub_(a * 0.5, alpha=0.05)
+        w.mul_(0.9).add_(b, alpha=3).div_(a + 2)
+        w += 1
+    seen += [w, w._version]
+    c = a.clone()
+    c.add_(b.double(), alpha=2)  # another dtype: cast on the way in
+    c.sub_(L.ones(4, dtype=L.int64))
+    seen += [c, c._version]
+    return seen
+
+
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "second_derivatives_through_kinks": _second_derivatives,
     "saved_values": _saved_values,
@@ -1743,6 +1762,7 @@ SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "grad_writable_after_create_graph": _grad_writable_after_create_graph,
     "grad_made_by_create_graph": _grad_made_by_create_graph,
     "copy_": _copy,
+    "alpha_and_plain_updates": _alpha_and_plain_updates,
 }
 
 

@@ -6,6 +6,7 @@ which also makes the Tensor methods and operators (``@tensor_method``).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -189,12 +190,19 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
     """``a + alpha·b`` rounded once, as PyTorch's fused multiply-add does: computing it in
     float64 and rounding to float32 gives the tutorial's last digit (w.add_(grad, alpha=-lr))."""
     a = np.asarray(a)
-    if a.dtype.kind != "f" or a.dtype == np.float64:
+    kind = a.dtype
+    if kind.kind != "f" or kind == np.float64:
         return a + alpha * b
-    alpha = np.float64(a.dtype.type(alpha))  # alpha is first rounded to the tensor's type
-    total = b * alpha  # float64: a float32 product is exact there
-    total += a
-    return total.astype(a.dtype)
+    product = np.array(b, dtype=np.float64)  # a float32 product is exact in float64
+    product *= _rounded(kind, alpha)  # alpha is first rounded to the tensor's type
+    total = np.add(product, a, out=product) if product.shape == a.shape else product + a
+    return total.astype(kind)
+
+
+@functools.lru_cache(maxsize=64)
+def _rounded(kind: np.dtype, number: Any) -> float:
+    """``number`` rounded to the float type ``kind`` (an optimizer asks for the same few)."""
+    return float(kind.type(number))
 
 
 # -- the functions a learner calls -----------------------------------------------------------

@@ -87,12 +87,28 @@ def write_into(tensor: Tensor, result: Tensor) -> Tensor:
     return tensor
 
 
-def _in_place(function: Any, name: str, operator: str | None = None) -> None:
+def _in_place(
+    function: Any,
+    name: str,
+    operator: str | None = None,
+    op: type[Function] | None = None,
+    op_params: frozenset[str] = frozenset(),
+) -> None:
     """Make ``Tensor.<name>`` (and the ``operator``, e.g. ``__iadd__``): ``function``
-    computed, then written in."""
+    computed, then written in.
+
+    With ``op`` (the node class ``function`` records), an update that records nothing and
+    converts nothing (``p.sub_(p.grad, alpha=lr)`` under ``no_grad``, the optimizers' step)
+    takes a short path: ``op``'s forward on the arrays, written straight into memory.
+    """
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         check_writable(self)
+        if op is not None and _plain_update(self, args, kwargs, op_params):
+            other = args[0]._data if isinstance(args[0], Tensor) else args[0]
+            np.copyto(self._data, op.forward(self._data, other, **kwargs))
+            self._bump_version()
+            return self
         source = self
         if grad_mode.state.enabled and (
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
@@ -108,6 +124,22 @@ def _in_place(function: Any, name: str, operator: str | None = None) -> None:
     tensor_method(name)(method)
     if operator is not None:
         tensor_method(operator, operator=True)(method)
+
+
+def _plain_update(self: Tensor, args: tuple, kwargs: dict, op_params: frozenset[str]) -> bool:
+    """Whether ``self.<op>_(*args, **kwargs)`` records nothing and needs nothing converted:
+    a float tensor and a Python number, or a tensor of its dtype and shape."""
+    if len(args) != 1 or not kwargs.keys() <= op_params or self._data.dtype.kind != "f":
+        return False
+    other = args[0]
+    recording = grad_mode.state.enabled
+    if recording and self._requires_grad:
+        return False
+    if isinstance(other, Tensor):
+        if recording and other._requires_grad:
+            return False
+        return other._data.dtype == self._data.dtype and other._data.shape == self._data.shape
+    return type(other) is float or type(other) is int
 
 
 class CopyBackwards(Function):
@@ -148,10 +180,11 @@ def copy_(input: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
 
 # one visible line per in-place method
-_in_place(arithmetic.add, "add_", "__iadd__")
-_in_place(arithmetic.sub, "sub_", "__isub__")
-_in_place(arithmetic.mul, "mul_", "__imul__")
-_in_place(arithmetic.div, "div_", "__itruediv__")
+_ALPHA = frozenset({"alpha"})
+_in_place(arithmetic.add, "add_", "__iadd__", arithmetic.AddBackward0, _ALPHA)
+_in_place(arithmetic.sub, "sub_", "__isub__", arithmetic.SubBackward0, _ALPHA)
+_in_place(arithmetic.mul, "mul_", "__imul__", arithmetic.MulBackward0)
+_in_place(arithmetic.div, "div_", "__itruediv__", arithmetic.DivBackward0)
 _in_place(arithmetic.pow, "pow_")
 _in_place(elementwise.clamp, "clamp_")
 _in_place(division.floor_divide_in_place, "floor_divide_", "__ifloordiv__")
