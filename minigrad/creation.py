@@ -33,6 +33,8 @@ def _finish(function: str, data: np.ndarray, dt: Any, requires_grad: bool) -> Te
 def _infer(data: Any, keep_precision: bool = False) -> np.ndarray:
     """Nested Python data as an array of PyTorch's dtype: floats float32, ints int64.
     ``keep_precision`` leaves floats in float64, for a cast to a requested dtype."""
+    if type(data) is list and data and set(map(type, data)) == {float}:  # the common case
+        return np.array(data, np.float64 if keep_precision else _dtype.default_float.numpy)
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, (np.ndarray, np.generic)):  # numpy data keeps its type, as in PyTorch
