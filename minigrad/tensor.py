@@ -89,7 +89,6 @@ class Tensor:
         "__weakref__",
     )
     _view_of_history = 0  # a view: its base's history count when the view was taken
-    _hooks: list | None = None  # a leaf's Tensor.register_hook hooks
     _post_accumulate_grad_hooks: list | None = None
     _output_nr = 0  # which output of its grad_fn this tensor is (split makes several)
     _inference = False  # made inside inference_mode
@@ -298,11 +297,8 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:  # kept by the node the gradient arrives at
-            return RemovableHandle(self.grad_fn._tensor_hooks(self._output_nr), hook)
-        if self._hooks is None:  # a leaf keeps its own (its AccumulateGrad may come and go)
-            self._hooks = []
-        return RemovableHandle(self._hooks, hook)
+        node = self.grad_fn or self._accumulate_grad()  # kept by the node the gradient reaches
+        return RemovableHandle(node._tensor_hooks(self._output_nr), hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
         """Call ``hook(self)`` on this leaf each time backward has added into its ``.grad``

@@ -317,15 +317,18 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     """For every node below the roots, the number of edges that lead into it."""
     dependencies: dict[Node, int] = {}
     stack = list(dict.fromkeys(roots))
-    seen = set(stack)
+    starts = set(stack)
     while stack:
         for child in stack.pop()._next:
             if child is None:
                 continue
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            count = dependencies.get(child)
+            if count is None:  # reached for the first time: its own inputs are next
+                dependencies[child] = 1
+                if child not in starts:
+                    stack.append(child)
+            else:
+                dependencies[child] = count + 1
     return dependencies
 
 

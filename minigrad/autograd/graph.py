@@ -211,11 +211,6 @@ class AccumulateGrad(Node):
         Python's cycle collector rather than at once."""
         self._held = self._variable()
 
-    @property
-    def _grad_hooks(self) -> list | None:  # type: ignore[override]
-        """The hooks registered on the leaf (``Tensor.register_hook``)."""
-        return self.variable._hooks
-
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
 
@@ -261,11 +256,10 @@ def accumulate_into(tensor: Tensor, grad: Any, create_graph: bool = False) -> No
     in place normally, as a recorded sum with create_graph."""
     make = tensor._plain
     if not hasattr(grad, "_data"):  # an array: nothing to record
-        data = np.asarray(grad)
         if tensor._grad is None:  # a copy of its own: the array may reach other leaves too
-            tensor._grad = make(data.astype(tensor._data.dtype, copy=True))
+            tensor._grad = make(np.array(grad, dtype=tensor._data.dtype))
             return
-        grad = make(data)
+        grad = make(np.asarray(grad))
     if grad._data.dtype != tensor._data.dtype:
         grad = grad.to(tensor.dtype)
     if tensor._grad is None:
