@@ -350,6 +350,8 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
     if isinstance(grad, Tensor):
         return grad.sum_to_size(shape)
     leading = np.ndim(grad) - len(shape)
+    if leading and grad.shape[leading:] == shape:  # only leading dimensions (a bias)
+        return np.add.reduce(grad, axis=tuple(range(leading)))
     dims = tuple(range(leading)) + tuple(
         leading + i for i, size in enumerate(shape) if size == 1 and grad.shape[leading + i] != 1
     )

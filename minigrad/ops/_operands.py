@@ -34,11 +34,12 @@ def operands(a: Any, b: Any, *, floating: bool = False) -> tuple[Any, Any]:
     ``floating`` makes integer results float32, as true division does.
     """
     if isinstance(a, Tensor):
-        kind = a._data.dtype.kind
+        a_dtype = a._data.dtype
         if isinstance(b, Tensor):
-            if a._data.dtype == b._data.dtype and (kind == "f" or not floating):
+            b_dtype = b._data.dtype
+            if (a_dtype is b_dtype or a_dtype == b_dtype) and (a_dtype.kind == "f" or not floating):
                 return a, b
-        elif kind == "f" and type(b) in PYTHON_NUMBERS:
+        elif a_dtype.kind == "f" and type(b) in PYTHON_NUMBERS:
             return a, b
     dt = _dtype.result_type([_rank(a), _rank(b)])
     if floating and not dt.is_floating_point:
