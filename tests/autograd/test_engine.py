@@ -329,6 +329,20 @@ def test_saved_result_reads_as_the_output_of_its_node() -> None:
         y.grad_fn._saved_result  # noqa: B018
 
 
+def test_a_leaf_keeps_one_accumulate_grad_for_its_life() -> None:
+    """Graphs alive at once share a leaf's node (as in PyTorch); here it also outlives them,
+    with the hooks registered on it (PyTorch would make a new node, without them)."""
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    y, z = a * 2, a + 1
+    node = y.grad_fn.next_functions[0][0]
+    assert node is z.grad_fn.next_functions[0][0] and node.variable is a
+    seen = []
+    node.register_prehook(lambda grads: seen.append(grads[0].tolist()))
+    del node, y, z
+    (a * 3).sum().backward()
+    assert seen == [[3.0, 3.0]] and a.grad.tolist() == [3.0, 3.0]
+
+
 def test_a_graph_keeps_its_leaves_alive_as_pytorch_does() -> None:
     y = torch.tensor([2.0], requires_grad=True) * 3  # the leaf has no name of its own
     y.backward()
