@@ -190,19 +190,19 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
     """``a + alpha·b`` rounded once, as PyTorch's fused multiply-add does: computing it in
     float64 and rounding to float32 gives the tutorial's last digit (w.add_(grad, alpha=-lr))."""
     a = np.asarray(a)
-    kind = a.dtype
-    if kind.kind != "f" or kind == np.float64:
+    float_type = a.dtype
+    if float_type.kind != "f" or float_type == np.float64:
         return a + alpha * b
     product = np.array(b, dtype=np.float64)  # a float32 product is exact in float64
-    product *= _rounded(kind, alpha)  # alpha is first rounded to the tensor's type
+    product *= _rounded(float_type, alpha)  # alpha is first rounded to the tensor's type
     total = np.add(product, a, out=product) if product.shape == a.shape else product + a
-    return total.astype(kind)
+    return total.astype(float_type)
 
 
 @functools.lru_cache(maxsize=64)
-def _rounded(kind: np.dtype, number: Any) -> float:
-    """``number`` rounded to the float type ``kind`` (an optimizer asks for the same few)."""
-    return float(kind.type(number))
+def _rounded(float_type: np.dtype, number: Any) -> float:
+    """``number`` rounded to ``float_type`` (an optimizer asks for the same few)."""
+    return float(float_type.type(number))
 
 
 # -- the functions a learner calls -----------------------------------------------------------
