@@ -38,16 +38,8 @@ from minigrad.creation import (
     full,
     full_like,
     linspace,
-    normal,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randint_like,
-    randn,
-    randn_like,
-    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -113,6 +105,16 @@ from minigrad.random import (
     manual_seed,
     seed,
     set_rng_state,
+)
+from minigrad.random_tensors import (
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
 )
 from minigrad.tensor import Size, Tensor
 

@@ -18,7 +18,8 @@ import numpy as np
 
 from minigrad._dtype import float64
 from minigrad.autograd import grad as _grad
-from minigrad.creation import rand, zeros_like
+from minigrad.creation import zeros_like
+from minigrad.random_tensors import rand
 from minigrad.tensor import Tensor
 
 

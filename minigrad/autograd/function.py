@@ -65,7 +65,7 @@ class Function(Node):
     _input_plan: ClassVar[tuple[tuple[int, int | None], ...]] = ()  # (position, wanted_by)
     _derivers: ClassVar[tuple[Any, ...]] = ()  # how the derived saved values are computed
     _saves_result: ClassVar[bool] = False
-    _saves_more: ClassVar[bool] = False  # saves a derived value or the result
+    _saves_more: ClassVar[bool] = False  # saves an input, a derived value or the result
 
     _inputs: tuple | None = None  # the saved inputs, by position (None where not kept)
     _params: dict[str, Any]  # the op's parameters (alpha, dim …)
@@ -84,7 +84,7 @@ class Function(Node):
         cls._save_plan = tuple(_where_to_find(cls, name) for name in cls.saved)
         cls._input_plan = tuple(key for kind, key in cls._save_plan if kind == "input")
         cls._saves_result = "result" in cls.saved
-        cls._saves_more = bool(cls._derivers or cls._saves_result)
+        cls._saves_more = bool(cls._input_plan or cls._derivers or cls._saves_result)
         for (kind, key), name in zip(cls._save_plan, cls.saved):
             # the class's ``saved`` line is where these attributes come from
             setattr(cls, f"_saved_{name}", property(_saved_reader(kind, key)))
@@ -128,21 +128,19 @@ class Function(Node):
         reshaped = modified = False  # an input of another shape; one modified in place before
         from_views = False  # (only views can come from an op with several outputs)
         for x in inputs:
-            if isinstance(x, Tensor):
-                node = x.grad_fn
-                if node is None:  # a leaf (or a tensor that wants no gradient)
-                    if x._requires_grad:
-                        node = x._accumulator or x._accumulate_grad()
-                        leaves += (x,)
-                elif x._base is not None:
-                    node = x._grad_node()  # (checks that the view's history is current)
-                    from_views = True
-                nodes.append(node)
-                if x._data.shape != shape:
-                    reshaped = True
-                modified = modified or x._version_counter is not None
-            else:
+            if not isinstance(x, Tensor):  # a number
                 nodes.append(None)
+                continue
+            node = x.grad_fn
+            if node is None and x._requires_grad:  # a leaf: its gradient goes to its node
+                node = x._accumulator or x._accumulate_grad()
+                leaves += (x,)
+            elif x._base is not None:
+                node = x._grad_node()  # (checks that the view's history is current)
+                from_views = True
+            nodes.append(node)
+            reshaped = reshaped or x._data.shape != shape
+            modified = modified or x._version_counter is not None
         self._next = tuple(nodes)
         if leaves:
             self._leaves = leaves
@@ -156,15 +154,18 @@ class Function(Node):
             self._shapes = tuple(map(np.shape, arrays[:-1]))  # (a number's shape is ())
         if modified:
             self._versions = tuple(map(_version_of, inputs))
-        # what ``saved`` names beyond the parameters: inputs, derived values, and the
-        # output's version (its array is in ``_values``; the tensor itself would be a cycle)
+        if self._saves_more:
+            self._save(inputs, out)
+
+    def _save(self, inputs: tuple, out: Tensor) -> None:
+        """Keep what ``saved`` names beyond the parameters: inputs, derived values, and the
+        output's version (its array is in ``_values``; the tensor itself would be a cycle)."""
         if self._input_plan:
             self._keep_inputs(inputs)
-        if self._saves_more:
-            if self._derivers:
-                self._derived = tuple([derive(inputs) for derive in self._derivers])
-            if self._saves_result:
-                self._result_version = out._shared_version()
+        if self._derivers:
+            self._derived = tuple([derive(inputs) for derive in self._derivers])
+        if self._saves_result:
+            self._result_version = out._shared_version()
 
     @classmethod
     def _made_many(
