@@ -91,8 +91,7 @@ def run_backward(
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
-        with np.errstate(all="ignore"):  # inf and nan are results, as in PyTorch
-            backward.run()
+        backward.run()
         for tensor, grad in backward.deposits:
             accumulate_into(tensor, grad, create_graph)
             if tensor._post_accumulate_grad_hooks:  # as soon as its own .grad is written
@@ -166,6 +165,7 @@ class _Pass:
         self.observers = tuple(_observers)
         self.arrays = arrays  # gradients are numpy arrays (tensors when recording backward)
 
+    @np.errstate(all="ignore")  # inf and nan are results, as in PyTorch
     def run(self) -> None:
         """Run every ready node, latest created first, until none is left (step 2): each
         gradient it sends is added to what waits at that input, and an input whose edges
