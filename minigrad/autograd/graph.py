@@ -277,7 +277,7 @@ def accumulate_into(tensor: Tensor, grad: Any, create_graph: bool = False) -> No
 def run_post_accumulate_grad_hooks(tensor: Tensor) -> None:
     """Call ``hook(tensor)`` for each post accumulate grad hook of ``tensor``, now that its
     ``.grad`` holds the new gradient; PyTorch's errors for a hook that returns something."""
-    hooks = tensor._post_accumulate_grad_hooks  # (kept by the leaf: its node may come and go)
+    hooks = tensor._post_accumulate_grad_hooks  # (kept by the leaf itself)
     if not hooks:
         return
     for hook in list(hooks):
