@@ -7,6 +7,7 @@ defined exactly once.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Number
@@ -20,6 +21,11 @@ from minigrad._size import Size, wrap_dim
 from minigrad.autograd import grad_mode
 from minigrad.autograd.graph import AccumulateGrad, Node, RemovableHandle
 
+_DEEPCOPY_NON_LEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at "
+    "the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
+)
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
@@ -250,6 +256,17 @@ class Tensor:
         out._version_counter = self._shared_version()
         out._inference = self._inference  # a view: an inference tensor only if self is one
         return out
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf of its own: the values, ``requires_grad`` and ``.grad`` copied (its graph
+        and its AccumulateGrad are not), as in PyTorch; a tensor with history is refused."""
+        if self.grad_fn is not None:
+            raise RuntimeError(_DEEPCOPY_NON_LEAF)
+        copied = type(self)._make(self._data.copy(), self._requires_grad)
+        memo[id(self)] = copied
+        if self._grad is not None and type(self) is Tensor:  # (a Parameter's is not copied)
+            copied._grad = copy.deepcopy(self._grad, memo)
+        return copied
 
     def detach_(self) -> Tensor:
         """Cut this tensor from its history, in place."""

@@ -1054,6 +1054,9 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
         L.ones(5, 1) + L.ones(1, requires_grad=True)
     ).grad_fn.next_functions[1][0](L.ones(5, 1)),
     "div_unknown_rounding_mode": lambda L: L.div(L.ones(2), 2, rounding_mode="round"),
+    "deepcopy_with_history": lambda L: __import__("copy").deepcopy(
+        L.ones(2, requires_grad=True) * 2
+    ),
     "copy_into_a_leaf": lambda L: L.zeros(2, requires_grad=True).copy_(L.ones(2)),
     "copy_broadcast_too_big": lambda L: L.zeros(3).copy_(L.ones(2, 3)),
     "copy_shapes": lambda L: L.zeros(2).copy_(L.ones(3)),
@@ -1683,6 +1686,32 @@ def _alpha_and_plain_updates(L: Any) -> list:
     return seen
 
 
+def _deepcopies(L: Any) -> list:
+    """A deep copy is a leaf of its own: its gradients never reach the original."""
+    import copy
+
+    a = L.tensor([1.0, 2.0], requires_grad=True)
+    (a * 2).sum().backward()
+    b = copy.deepcopy(a)
+    (b * 3).sum().backward()
+    p = L.nn.Parameter(L.ones(2))
+    p.grad = L.ones(2)
+    q = copy.deepcopy(p)
+    model = L.nn.Linear(2, 1)
+    twin = copy.deepcopy(model)
+    twin(L.ones(1, 2)).sum().backward()
+    return [
+        a.grad,
+        b.grad,
+        b.requires_grad,
+        type(q).__name__,
+        q.grad,
+        q.requires_grad,
+        model.weight.grad,
+        twin.bias.grad,
+    ]
+
+
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "second_derivatives_through_kinks": _second_derivatives,
     "saved_values": _saved_values,
@@ -1763,6 +1792,7 @@ SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "grad_made_by_create_graph": _grad_made_by_create_graph,
     "copy_": _copy,
     "alpha_and_plain_updates": _alpha_and_plain_updates,
+    "deepcopy": _deepcopies,
 }
 
 
