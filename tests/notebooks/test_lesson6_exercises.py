@@ -28,6 +28,8 @@ from minigrad.lessons.write_backward import (
     forbid_autograd,
 )
 
+from .verdicts import assert_rejected
+
 LESSON = Path(__file__).resolve().parents[2] / "notebooks" / "06_write_backward_yourself.ipynb"
 
 
@@ -76,13 +78,6 @@ def verdict(check: Callable[..., bool], answer: Any, torch: ModuleType,
     assert check(answer, torch, **options) is None  # nothing for the notebook to display
     said = capsys.readouterr().out
     return said.startswith("✓"), said
-
-
-def assert_rejected(passed: bool, said: str, hint: str) -> None:
-    assert not passed
-    assert "✓" not in said and said.startswith(("✗", "…")), said
-    assert hint in said, said
-    assert not re.search(r"\d\.\d", said), f"a number gives the answer away: {said}"
 
 
 # --- the model solutions -----------------------------------------------------------------

@@ -17,6 +17,8 @@ import pytest
 import minigrad
 from minigrad.lessons import training
 
+from .verdicts import assert_rejected
+
 LESSON = Path(__file__).resolve().parents[2] / "notebooks" / "07_from_gradients_to_training.ipynb"
 
 
@@ -48,13 +50,6 @@ def verdict(check: Callable[..., None], torch: ModuleType, answer: Callable[...,
     assert check(torch, answer) is None  # nothing for the notebook to display
     said = capsys.readouterr().out
     return said.startswith("✓"), said
-
-
-def assert_rejected(passed: bool, said: str, hint: str) -> None:
-    assert not passed
-    assert "✓" not in said and said.startswith(("✗", "…")), said
-    assert hint in said, said
-    assert not re.search(r"\d\.\d", said), f"a number gives the answer away: {said}"
 
 
 def test_the_checks_leave_the_lessons_random_numbers_alone(torch: ModuleType) -> None:
