@@ -125,11 +125,14 @@ class Function(Node):
         shape = out._data.shape
         nodes = []
         leaves = ()  # held here: a leaf's AccumulateGrad holds it only weakly
-        reshaped = modified = False  # an input of another shape; one modified in place before
+        shapes, versions = [], []  # kept only when an input has another shape, or was modified
+        reshaped = modified = False
         from_views = False  # (only views can come from an op with several outputs)
         for x in inputs:
             if not isinstance(x, Tensor):  # a number
                 nodes.append(None)
+                shapes.append(np.shape(x))
+                versions.append(0)
                 continue
             node = x.grad_fn
             if node is None and x._requires_grad:  # a leaf: its gradient goes to its node
@@ -139,8 +142,10 @@ class Function(Node):
                 node = x._grad_node()  # (checks that the view's history is current)
                 from_views = True
             nodes.append(node)
-            reshaped = reshaped or x._data.shape != shape
-            modified = modified or x._version_counter is not None
+            shapes.append(x._data.shape)
+            reshaped = reshaped or shapes[-1] != shape
+            versions.append(0 if x._version_counter is None else x._version_counter.value)
+            modified = modified or versions[-1]
         self._next = tuple(nodes)
         if leaves:
             self._leaves = leaves
@@ -151,9 +156,9 @@ class Function(Node):
         arrays.append(out._data)
         self._values = tuple(arrays)  # (a tuple of arrays: Python's collector soon ignores it)
         if reshaped:
-            self._shapes = tuple(map(np.shape, arrays[:-1]))  # (a number's shape is ())
-        if modified:
-            self._versions = tuple(map(_version_of, inputs))
+            self._shapes = tuple(shapes)
+        if modified:  # (modified in place before: backward checks for changes since)
+            self._versions = tuple(versions)
         if self._saves_more:
             self._save(inputs, out)
 
@@ -273,14 +278,17 @@ class Function(Node):
     def _unpack(self, arrays: bool) -> list[Any]:
         """The saved values for ``backward``: arrays (or tensors, to record the backward)."""
         values = []
-        inputs = self._inputs if self._versions is None else None  # None: check each read
+        inputs, versions = self._inputs, self._versions
         for kind, key in self._save_plan:
             if kind == "param":
                 value = self._params.get(*key)
             elif kind == "input" and inputs is not None:  # (not freed: freeing clears them)
                 value = inputs[key[0]]  # (None when kept only for a gradient not wanted)
                 if isinstance(value, Tensor):
-                    if value._version_counter is not None and value._version_counter.value:
+                    counter = value._version_counter
+                    if counter is not None and counter.value != (
+                        0 if versions is None else versions[key[0]]
+                    ):
                         self._read_saved(kind, key)  # modified in place since: the error
                     if arrays:
                         value = value._data
@@ -350,7 +358,7 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
     """``grad`` summed over the dimensions broadcasting added or stretched."""
     if isinstance(grad, Tensor):
         return grad.sum_to_size(shape)
-    leading = np.ndim(grad) - len(shape)
+    leading = grad.ndim - len(shape)
     if leading and grad.shape[leading:] == shape:  # only leading dimensions (a bias)
         return np.add.reduce(grad, axis=tuple(range(leading)))
     dims = tuple(range(leading)) + tuple(
@@ -404,10 +412,6 @@ def _output_nrs(inputs: tuple, nodes: tuple) -> tuple[int, ...] | None:
     if not any(node is not None and node.several_outputs for node in nodes):
         return None
     return tuple([x._output_nr if isinstance(x, Tensor) else 0 for x in inputs])
-
-
-def _version_of(value: Any) -> int:
-    return value._version if isinstance(value, Tensor) else 0
 
 
 def _raise_broadcast_error(arrays: list) -> None:
