@@ -153,12 +153,14 @@ class _Pass:
         self.buffers: dict[Node, Any] = {}
         for node, output_nr, grad in zip(starts, output_nrs, grad_outputs):
             self.receive(node, output_nr, grad)
-        self.ready = []
-        for node in self.buffers:
-            if node not in self.waiting:
-                self.ready.append((-node._sequence, len(self.ready), node))
+        waiting = self.waiting
+        self.ready = [
+            (-node._sequence, position, node)
+            for position, node in enumerate(self.buffers)
+            if node not in waiting
+        ]
         heapq.heapify(self.ready)
-        self.pushed = len(self.ready)
+        self.pushed = len(self.buffers)  # (the positions that break ties between nodes)
         self.capture, self.hooks = capture, hooks
         self.retain_graph, self.accumulate = retain_graph, accumulate
         self.deposits: list[tuple[Tensor, Any]] = []
@@ -194,8 +196,10 @@ class _Pass:
                     )
                 elif child not in buffers:
                     buffers[child] = None
-                waiting[child] -= 1
-                if not waiting[child]:
+                left = waiting[child] - 1  # edges still to deliver into child
+                if left:
+                    waiting[child] = left
+                else:
                     push(ready, (-child._sequence, self.pushed, child))
                     self.pushed += 1
 
@@ -206,8 +210,9 @@ class _Pass:
             if child is None:
                 continue
             self.receive(child, output_nr, child_grad)
-            self.waiting[child] -= 1
-            if not self.waiting[child]:
+            left = self.waiting[child] - 1
+            self.waiting[child] = left
+            if not left:
                 heapq.heappush(self.ready, (-child._sequence, self.pushed, child))
                 self.pushed += 1
 
@@ -316,19 +321,18 @@ class _Capture:
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     """For every node below the roots, the number of edges that lead into it."""
     dependencies: dict[Node, int] = {}
-    stack = list(dict.fromkeys(roots))
+    stack = list(dict.fromkeys(roots)) if len(roots) > 1 else list(roots)
     starts = set(stack)
     while stack:
         for child in stack.pop()._next:
             if child is None:
                 continue
-            count = dependencies.get(child)
-            if count is None:  # reached for the first time: its own inputs are next
+            if child in dependencies:
+                dependencies[child] += 1
+            else:  # reached for the first time: its own inputs are next
                 dependencies[child] = 1
                 if child not in starts:
                     stack.append(child)
-            else:
-                dependencies[child] = count + 1
     return dependencies
 
 

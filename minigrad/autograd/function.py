@@ -74,6 +74,7 @@ class Function(Node):
     _derived: tuple = ()  # the values ``_DERIVED`` computes, in ``saved`` order
     _versions: tuple | None = None  # the inputs' versions when recorded (None: all 0)
     _shapes: tuple | None = None  # the inputs' shapes, when one differs from the output's
+    # (a number's is the output's: no gradient goes to it)
     _released: bool = False  # True once backward freed the saved tensors
     _leaves: tuple = ()  # the leaf tensors among the inputs (a graph keeps its leaves alive)
 
@@ -129,9 +130,9 @@ class Function(Node):
         reshaped = modified = False
         from_views = False  # (only views can come from an op with several outputs)
         for x in inputs:
-            if not isinstance(x, Tensor):  # a number
+            if not isinstance(x, Tensor):  # a number: its gradient is dropped, never summed
                 nodes.append(None)
-                shapes.append(np.shape(x))
+                shapes.append(shape)
                 versions.append(0)
                 continue
             node = x.grad_fn
@@ -166,7 +167,16 @@ class Function(Node):
         """Keep what ``saved`` names beyond the parameters: inputs, derived values, and the
         output's version (its array is in ``_values``; the tensor itself would be a cycle)."""
         if self._input_plan:
-            self._keep_inputs(inputs)
+            # every input ``saved`` names, except one needed only for an input that wants no
+            # gradient (as PyTorch saves, so that no more stays alive)
+            kept = [None] * len(inputs)
+            for position, wanted_by in self._input_plan:
+                if wanted_by is None or self._next[wanted_by] is not None:
+                    value = inputs[position]
+                    if isinstance(value, Tensor) and value._inference:
+                        raise RuntimeError(_INFERENCE_SAVED)
+                    kept[position] = value
+            self._inputs = tuple(kept)
         if self._derivers:
             self._derived = tuple([derive(inputs) for derive in self._derivers])
         if self._saves_result:
@@ -191,18 +201,6 @@ class Function(Node):
             for out in outs:
                 out.grad_fn = node
         return tuple(outs)
-
-    def _keep_inputs(self, inputs: tuple) -> None:
-        """Keep the inputs backward will read: all that ``saved`` names, except one needed
-        only for an input that wants no gradient (as PyTorch saves, so no more stays alive)."""
-        kept = [None] * len(inputs)
-        for position, wanted_by in self._input_plan:
-            if wanted_by is None or self._next[wanted_by] is not None:
-                value = inputs[position]
-                if isinstance(value, Tensor) and value._inference:
-                    raise RuntimeError(_INFERENCE_SAVED)
-                kept[position] = value
-        self._inputs = tuple(kept)
 
     @staticmethod
     def forward(*arrays: Any, **params: Any) -> Any:

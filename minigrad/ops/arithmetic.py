@@ -193,16 +193,15 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
     float_type = a.dtype
     if float_type.kind != "f" or float_type == np.float64:
         return a + alpha * b
-    product = np.array(b, dtype=np.float64)  # a float32 product is exact in float64
-    product *= _rounded(float_type, alpha)  # alpha is first rounded to the tensor's type
-    total = np.add(product, a, out=product) if product.shape == a.shape else product + a
-    return total.astype(float_type)
+    # alpha is first rounded to the tensor's type; the product is exact in float64
+    product = np.multiply(b, _rounded(float_type, alpha))
+    return np.add(product, a).astype(float_type)
 
 
 @functools.lru_cache(maxsize=64)
-def _rounded(float_type: np.dtype, number: Any) -> float:
-    """``number`` rounded to ``float_type`` (an optimizer asks for the same few)."""
-    return float(float_type.type(number))
+def _rounded(float_type: np.dtype, number: Any) -> np.float64:
+    """``number`` rounded to ``float_type``, as a float64 (an optimizer asks for the same few)."""
+    return np.float64(float_type.type(number))
 
 
 # -- the functions a learner calls -----------------------------------------------------------
