@@ -178,7 +178,7 @@ class _Pass:
         while ready:
             node = pop(ready)[2]
             grad = buffers.pop(node)
-            if hooks and (node._grad_hooks or node._pre_hooks or node._retained is not None):
+            if hooks and node._hooked:  # hooks, or retain_grad
                 grad = self.hooked(node, grad)
             if capture is not None and not capture.take(node, grad, self):
                 continue

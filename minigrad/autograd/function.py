@@ -299,11 +299,6 @@ class Function(Node):
             values.append(value)
         return values
 
-    def _release(self) -> None:
-        """Free the saved tensors (not the plain values), as backward does without retain_graph."""
-        self._released = True
-        self._inputs = self._values = None
-
     def _call(self, grad: Tensor | None) -> Any:
         if grad is None:
             grads: tuple = (None,) * len(self._next)
@@ -323,8 +318,9 @@ class Function(Node):
             grads = self._gradients(grad, backward.arrays)
             if self._shapes is not None:
                 grads = self._summed_to_inputs(grads)
-            if not backward.retain_graph:
-                self._release()
+            if not backward.retain_graph:  # free the saved tensors (not the plain values)
+                self._released = True
+                self._inputs = self._values = None
             if self._post_hooks and backward.hooks:
                 grads = backward.hooked_after(self, self._only_wanted(grads), grad)
         if backward.observers:

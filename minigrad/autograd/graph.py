@@ -55,6 +55,7 @@ class Node:
     _pre_hooks: list | None = None
     _post_hooks: list | None = None
     _retained: Any = None  # a weak reference to the tensor that called retain_grad()
+    _hooked: bool = False  # a tensor hook, pre-hook or retain_grad: only then does the engine look
     # (for a node with several outputs, hooks and retain_grad are kept by output: dicts)
     several_outputs: bool = False  # True for ops that make several tensors (split)
     _outputs: int = 1  # how many tensors the op made
@@ -108,6 +109,7 @@ class Node:
         gradients it received; a returned tuple replaces them."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+            self._hooked = True
         return RemovableHandle(self._pre_hooks, hook)
 
     def register_hook(self, hook: Callable[[tuple, tuple], tuple | None]) -> RemovableHandle:
@@ -121,6 +123,7 @@ class Node:
         """The hooks of the tensor this node made, or of its leaf (``Tensor.register_hook``):
         they run on the gradient it receives, before the node's own pre-hooks. A node with
         several outputs keeps them by output: ``{output_nr: hooks}``."""
+        self._hooked = True
         if self.several_outputs:
             if self._grad_hooks is None:
                 self._grad_hooks = {}
@@ -138,6 +141,7 @@ class Node:
     def _retain(self, tensor: Tensor) -> None:
         """Fill ``tensor.grad`` in backward (``retain_grad``); held weakly, by output for a
         node with several."""
+        self._hooked = True
         if not self.several_outputs:
             self._retained = weakref.ref(tensor)
             return

@@ -193,9 +193,10 @@ def _fused(a: Any, alpha: Any, b: Any) -> Any:
     float_type = a.dtype
     if float_type.kind != "f" or float_type == np.float64:
         return a + alpha * b
-    # alpha is first rounded to the tensor's type; the product is exact in float64
-    product = np.multiply(b, _rounded(float_type, alpha))
-    return np.add(product, a).astype(float_type)
+    product = np.array(b, dtype=np.float64)  # a float32 product is exact in float64
+    product *= _rounded(float_type, alpha)  # alpha is first rounded to the tensor's type
+    # (float64 with float64: numpy's fast loops, where mixing types would buffer and cast)
+    return (product + a.astype(np.float64)).astype(float_type)
 
 
 @functools.lru_cache(maxsize=64)

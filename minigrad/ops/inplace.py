@@ -79,8 +79,9 @@ def write_into(tensor: Tensor, result: Tensor) -> Tensor:
     np.copyto(tensor._data, result._data)
     tensor._bump_version()
     if result.grad_fn is not None:
-        if tensor.grad_fn is not None:  # retain_grad() follows the tensor to its new history
-            result.grad_fn._retained, tensor.grad_fn._retained = tensor.grad_fn._retained, None
+        if tensor.grad_fn is not None and tensor.grad_fn._retained is not None:
+            result.grad_fn._retain(tensor)  # retain_grad() follows the tensor to its new history
+            tensor.grad_fn._retained = None
         tensor.grad_fn = result.grad_fn
         tensor._requires_grad = True
         tensor._version_counter.history += 1  # views taken before now are out of date
@@ -129,16 +130,16 @@ def _in_place(
 def _plain_update(self: Tensor, args: tuple, kwargs: dict, op_params: frozenset[str]) -> bool:
     """Whether ``self.<op>_(*args, **kwargs)`` records nothing and needs nothing converted:
     a float tensor and a Python number, or a tensor of its dtype and shape."""
-    if len(args) != 1 or not kwargs.keys() <= op_params or self._data.dtype.kind != "f":
+    if len(args) != 1 or (kwargs and not kwargs.keys() <= op_params):
         return False
-    other = args[0]
+    other, data = args[0], self._data
     recording = grad_mode.state.enabled
-    if recording and self._requires_grad:
+    if (recording and self._requires_grad) or data.dtype.kind != "f":
         return False
     if isinstance(other, Tensor):
         if recording and other._requires_grad:
             return False
-        return other._data.dtype == self._data.dtype and other._data.shape == self._data.shape
+        return other._data.dtype == data.dtype and other._data.shape == data.shape
     return type(other) is float or type(other) is int
 
 
