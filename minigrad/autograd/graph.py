@@ -229,7 +229,7 @@ class AccumulateGrad(Node):
         """Add ``grad`` to the leaf's ``.grad``, once the whole pass has succeeded."""
         if grad is not None:
             if backward.accumulate:
-                backward.deposits.append((self.variable, grad))
+                backward.deposits.append((self._variable(), grad))
             if self._post_hooks and backward.hooks:
                 self._after((), backward.tensor(grad))
             if backward.observers:
