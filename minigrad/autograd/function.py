@@ -72,9 +72,8 @@ class Function(Node):
     _values: tuple | None  # the forward's input and output arrays (for learners)
     _result_version: Any = None  # the output's version counter, when backward needs the output
     _derived: tuple = ()  # the values ``_DERIVED`` computes, in ``saved`` order
-    _versions: tuple | None = None  # the inputs' versions when recorded (None: all 0)
+    _versions: tuple | None = None  # the saved inputs' versions when recorded (None: all 0)
     _shapes: tuple | None = None  # the inputs' shapes, when one differs from the output's
-    # (a number's is the output's: no gradient goes to it)
     _released: bool = False  # True once backward freed the saved tensors
     _leaves: tuple = ()  # the leaf tensors among the inputs (a graph keeps its leaves alive)
 
@@ -126,14 +125,11 @@ class Function(Node):
         shape = out._data.shape
         nodes = []
         leaves = ()  # held here: a leaf's AccumulateGrad holds it only weakly
-        shapes, versions = [], []  # kept only when an input has another shape, or was modified
-        reshaped = modified = False
+        reshaped = False  # an input has another shape than the output
         from_views = False  # (only views can come from an op with several outputs)
         for x in inputs:
-            if not isinstance(x, Tensor):  # a number: its gradient is dropped, never summed
+            if not isinstance(x, Tensor):  # a number
                 nodes.append(None)
-                shapes.append(shape)
-                versions.append(0)
                 continue
             node = x.grad_fn
             if node is None and x._requires_grad:  # a leaf: its gradient goes to its node
@@ -143,10 +139,7 @@ class Function(Node):
                 node = x._grad_node()  # (checks that the view's history is current)
                 from_views = True
             nodes.append(node)
-            shapes.append(x._data.shape)
-            reshaped = reshaped or shapes[-1] != shape
-            versions.append(0 if x._version_counter is None else x._version_counter.value)
-            modified = modified or versions[-1]
+            reshaped = reshaped or x._data.shape != shape
         self._next = tuple(nodes)
         if leaves:
             self._leaves = leaves
@@ -157,9 +150,7 @@ class Function(Node):
         arrays.append(out._data)
         self._values = tuple(arrays)  # (a tuple of arrays: Python's collector soon ignores it)
         if reshaped:
-            self._shapes = tuple(shapes)
-        if modified:  # (modified in place before: backward checks for changes since)
-            self._versions = tuple(versions)
+            self._shapes = _shapes_of(inputs, shape)
         if self._saves_more:
             self._save(inputs, out)
 
@@ -167,16 +158,7 @@ class Function(Node):
         """Keep what ``saved`` names beyond the parameters: inputs, derived values, and the
         output's version (its array is in ``_values``; the tensor itself would be a cycle)."""
         if self._input_plan:
-            # every input ``saved`` names, except one needed only for an input that wants no
-            # gradient (as PyTorch saves, so that no more stays alive)
-            kept = [None] * len(inputs)
-            for position, wanted_by in self._input_plan:
-                if wanted_by is None or self._next[wanted_by] is not None:
-                    value = inputs[position]
-                    if isinstance(value, Tensor) and value._inference:
-                        raise RuntimeError(_INFERENCE_SAVED)
-                    kept[position] = value
-            self._inputs = tuple(kept)
+            self._keep_inputs(inputs)
         if self._derivers:
             self._derived = tuple([derive(inputs) for derive in self._derivers])
         if self._saves_result:
@@ -201,6 +183,27 @@ class Function(Node):
             for out in outs:
                 out.grad_fn = node
         return tuple(outs)
+
+    def _keep_inputs(self, inputs: tuple) -> None:
+        """Keep the inputs backward will read, and the version of each that was modified in
+        place before (backward checks that none changed since): all that ``saved`` names,
+        except one needed only for an input that wants no gradient (as PyTorch saves, so that
+        no more stays alive)."""
+        kept = [None] * len(inputs)
+        versions = None
+        for position, wanted_by in self._input_plan:
+            if wanted_by is None or self._next[wanted_by] is not None:
+                value = kept[position] = inputs[position]
+                if not isinstance(value, Tensor):
+                    continue
+                if value._inference:
+                    raise RuntimeError(_INFERENCE_SAVED)
+                if value._version_counter is not None and value._version_counter.value:
+                    versions = versions or [0] * len(inputs)
+                    versions[position] = value._version_counter.value
+        self._inputs = tuple(kept)
+        if versions is not None:
+            self._versions = tuple(versions)
 
     @staticmethod
     def forward(*arrays: Any, **params: Any) -> Any:
@@ -406,6 +409,12 @@ def _output_nrs(inputs: tuple, nodes: tuple) -> tuple[int, ...] | None:
     if not any(node is not None and node.several_outputs for node in nodes):
         return None
     return tuple([x._output_nr if isinstance(x, Tensor) else 0 for x in inputs])
+
+
+def _shapes_of(inputs: tuple, shape: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The shape each input's gradient is summed to (a number's: ``shape``, the output's, as
+    its gradient is dropped anyway)."""
+    return tuple([x._data.shape if isinstance(x, Tensor) else shape for x in inputs])
 
 
 def _raise_broadcast_error(arrays: list) -> None:
