@@ -37,7 +37,7 @@ def operands(a: Any, b: Any, *, floating: bool = False) -> tuple[Any, Any]:
         a_dtype = a._data.dtype
         if isinstance(b, Tensor):
             b_dtype = b._data.dtype
-            if (a_dtype is b_dtype or a_dtype == b_dtype) and (a_dtype.kind == "f" or not floating):
+            if (a_dtype is b_dtype or a_dtype == b_dtype) and (not floating or a_dtype.kind == "f"):
                 return a, b
         elif a_dtype.kind == "f" and type(b) in PYTHON_NUMBERS:
             return a, b
