@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from benchmarks import backends, report
+from benchmarks import backends, instructions, report
 from benchmarks.cases import CASES, run_case
 from benchmarks.harness import Config
 from benchmarks.profiling import profile
@@ -34,6 +34,16 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="CASE",
         help="instead: profile minigrad on CASE, top 25 functions by own time",
     )
+    parser.add_argument(
+        "--instructions",
+        choices=instructions.CASES,
+        metavar="CASE",
+        help="instead: one call's CPU instructions on CASE, counted by valgrind (repeatable to "
+        f"a fraction of a percent, where times are not): {', '.join(instructions.CASES)}",
+    )
+    parser.add_argument(
+        "--root", default=".", help="with --instructions: the checkout whose code is counted"
+    )
     return parser.parse_args(argv)
 
 
@@ -42,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = Config(quick=args.quick)
     if args.profile:
         print(profile(args.profile, config))
+        return 0
+    if args.instructions:
+        print(instructions.per_call(args.instructions, args.root))
         return 0
     load_at_start = backends.load_average()
     start = time.perf_counter()

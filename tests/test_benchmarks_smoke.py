@@ -13,11 +13,12 @@ import math
 import numpy as np
 import pytest
 
-from benchmarks import backends, report
+from benchmarks import backends, instructions, report
 from benchmarks.__main__ import main
 from benchmarks.cases import CASES, run_case
 from benchmarks.harness import Config, Contender, measure
 from benchmarks.plans import COLUMNS, CaseResult
+from benchmarks.workloads import CHAIN_FACTOR
 
 QUICK = Config(quick=True)
 HAS_TORCH = backends.torch() is not None
@@ -153,3 +154,29 @@ def test_profile_prints_the_top_functions(capsys) -> None:
     assert main(["--quick", "--profile", "deep"]) == 0
     out = capsys.readouterr().out
     assert "cProfile of minigrad on case 'deep'" in out and "tottime" in out
+
+
+def test_instruction_counting_runs_each_case_as_the_timed_benchmarks_do() -> None:
+    q, a_grad, b_grad = instructions.run_calls("seed", 2)
+    assert q.tolist() == [-12.0, 65.0] and a_grad.tolist() == [36.0, 81.0]
+    assert b_grad.tolist() == [-12.0, -8.0]
+    assert instructions.run_calls("op", 2).tolist() == [8.0, 7.0]
+    assert instructions.run_calls("deep", 1).item() == pytest.approx(CHAIN_FACTOR**2000, rel=1e-4)
+    assert instructions.run_calls("deep-tensor", 1).item() == pytest.approx(
+        CHAIN_FACTOR**2000, rel=1e-4
+    )
+    loss, *grads = instructions.run_calls("mlp", 1)
+    assert math.isfinite(loss.item()) and len(grads) == 6
+    assert set(instructions.CASES) == set(instructions.CALLS)
+
+
+def test_instruction_count_is_read_from_callgrind_and_its_absence_is_explained(
+    monkeypatch,
+) -> None:
+    report = "==12== Events    : Ir\n==12== Collected : 123456789\n==12==\n==12== I   refs:  1"
+    assert instructions.collected(report) == 123456789
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        instructions.collected("valgrind: command not found")
+    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="needs valgrind"):
+        instructions.count("op", 1)
