@@ -102,6 +102,9 @@ _COPY_CONSTRUCT = (
 )
 
 
+_JUST_FLOAT = frozenset({float})
+
+
 def tensor(data: Any, dtype: dtype | None = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
@@ -110,7 +113,7 @@ def tensor(data: Any, dtype: dtype | None = None, requires_grad: bool = False) -
     """
     if isinstance(data, Tensor):
         warnings.warn(_COPY_CONSTRUCT, UserWarning, stacklevel=2)
-    if type(data) is list and data and set(map(type, data)) == {float}:  # one numpy call
+    if type(data) is list and data and _JUST_FLOAT.issuperset(map(type, data)):  # one numpy call
         array = np.array(data, np.float64 if dtype is not None else _dtype.default_float.numpy)
     else:
         array = _infer(data, keep_precision=dtype is not None)

@@ -85,9 +85,7 @@ def run_backward(
     starts = _start_nodes(roots)
     capture = _Capture(starts, inputs) if inputs else None
     arrays = not create_graph  # the pass computes on numpy arrays unless it records itself
-    grads = [grad._data if arrays else grad for grad in grad_outputs]
-    output_nrs = [root._output_nr for root in roots]
-    backward = _Pass(starts, output_nrs, grads, capture, retain_graph, accumulate, hooks, arrays)
+    backward = _Pass(starts, roots, grad_outputs, capture, retain_graph, accumulate, hooks, arrays)
     previous_mode = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
@@ -141,8 +139,8 @@ class _Pass:
     def __init__(
         self,
         starts: list[Node],
-        output_nrs: list[int],
-        grad_outputs: Sequence[Any],
+        roots: Sequence[Tensor],
+        grad_outputs: Sequence[Tensor],
         capture: _Capture | None,
         retain_graph: bool,
         accumulate: bool,
@@ -151,8 +149,8 @@ class _Pass:
     ) -> None:
         self.waiting = _count_dependencies(starts)
         self.buffers: dict[Node, Any] = {}
-        for node, output_nr, grad in zip(starts, output_nrs, grad_outputs):
-            self.receive(node, output_nr, grad)
+        for node, root, grad in zip(starts, roots, grad_outputs):
+            self.receive(node, root._output_nr, grad._data if arrays else grad)
         waiting = self.waiting
         self.ready = [
             (-node._sequence, position, node)
