@@ -319,7 +319,7 @@ class _Capture:
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     """For every node below the roots, the number of edges that lead into it."""
     dependencies: dict[Node, int] = {}
-    stack = list(dict.fromkeys(roots)) if len(roots) > 1 else list(roots)
+    stack = list(dict.fromkeys(roots))
     starts = set(stack)
     while stack:
         for child in stack.pop()._next:

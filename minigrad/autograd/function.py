@@ -198,9 +198,9 @@ class Function(Node):
                     continue
                 if value._inference:
                     raise RuntimeError(_INFERENCE_SAVED)
-                if value._version_counter is not None and value._version_counter.value:
+                if value._version:
                     versions = versions or [0] * len(inputs)
-                    versions[position] = value._version_counter.value
+                    versions[position] = value._version
         self._inputs = tuple(kept)
         if versions is not None:
             self._versions = tuple(versions)
