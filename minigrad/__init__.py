@@ -3,6 +3,7 @@
 ``import minigrad as torch`` and PyTorch's autograd tutorial runs unchanged.
 """
 
+import math
 import warnings
 
 from minigrad import autograd, nn, optim
@@ -127,6 +128,9 @@ half = float16
 long = int64
 int = int32  # noqa: A001
 short = int16
+
+# PyTorch's constants (``torch.pi``): Python floats, as there
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
 __version__ = "0.1.0"
 

@@ -1288,6 +1288,14 @@ def test_promotion_examples(case: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("name", ["pi", "e", "inf", "nan"])
+def test_constants_are_pytorchs(name: str) -> None:
+    ours, theirs = getattr(minigrad, name), getattr(torch, name)
+    assert type(ours) is type(theirs)
+    assert repr(ours) == repr(theirs)  # (nan != nan: compare the digits)
+    assert repr(minigrad.tensor([ours])) == repr(torch.tensor([theirs]))
+
+
 @LIBS
 def test_comparisons_are_bool_without_grad(L: Any) -> None:
     x = L.tensor([1.0, 2.0], requires_grad=True)
