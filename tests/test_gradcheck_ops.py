@@ -1215,7 +1215,7 @@ def test_third_derivative_of_pow() -> None:
 def test_gradcheck_detects_a_wrong_gradient() -> None:
     """The oracle itself must be able to fail."""
 
-    class Wrong(minigrad.autograd.Function):
+    class Wrong(minigrad.autograd.function.Function):
         formula = "self"
         rules = ("2 · grad (wrong on purpose)",)
 

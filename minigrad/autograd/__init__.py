@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from minigrad.autograd.custom import Function
 from minigrad.autograd.engine import BackwardStep, observe, run_backward
-from minigrad.autograd.function import Function
 from minigrad.autograd.grad_mode import (
     enable_grad,
     inference_mode,

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from minigrad._printing import format_data
+from minigrad.autograd.custom import BackwardCFunction
 from minigrad.autograd.engine import BackwardStep, observe, run_backward
 from minigrad.autograd.function import Function
 from minigrad.autograd.graph import AccumulateGrad, Node
@@ -157,12 +158,12 @@ def collect_functions(root: Tensor) -> list[Function]:
             continue
         found[node] = None
         stack.extend(child for child, _ in node.next_functions if child is not None)
-    functions = [n for n in found if isinstance(n, Function)]
+    functions = [n for n in found if isinstance(n, (Function, BackwardCFunction))]
     return sorted(functions, key=lambda fn: fn._sequence_nr())
 
 
 def _input_name(fn: Function, position: int) -> str:
-    names = type(fn).input_names
+    names = fn.input_names
     if len(names) == 1 and len(fn.next_functions) > 1:  # cat, stack: one name for a list
         return f"{names[0]}[{position}]"
     return names[position] if position < len(names) else f"input{position}"
@@ -171,7 +172,7 @@ def _input_name(fn: Function, position: int) -> str:
 def _plain_saved(fn: Function) -> dict[str, Any]:
     """The saved values that are not tensors (exponent, alpha, dim …): safe to show always.
     (A number an op took as an input is shown as the forward computed with it.)"""
-    inputs = type(fn).input_names
+    inputs = fn.input_names
     return {
         k: v
         for k, v in fn.saved_values().items()
@@ -199,13 +200,12 @@ def _substitute(text: str, values: dict[str, str]) -> str:
 
 
 def forward_step(fn: Function, labels: Labeler) -> Step:
-    op = type(fn)
     values = fn.forward_values()
     result = ", ".join(labels.piece(fn, nr) for nr in range(fn._outputs))
     if not fn.several_outputs:
         result = labels.output(fn)
     symbols = {k: short(v) for k, v in _plain_saved(fn).items()}
-    lines = [f"{fn.name()} computes {result} = {op.formula}"]
+    lines = [f"{fn.name()} computes {result} = {fn.formula}"]
     for position in range(len(fn.next_functions)):
         name, label = _input_name(fn, position), labels.input(fn, position)
         symbols.setdefault(name, label)
@@ -214,7 +214,7 @@ def forward_step(fn: Function, labels: Labeler) -> Step:
             lines.append(assign(f"  {name} = ", value))
         else:
             lines.append(assign(f"  {name} = {label} = ", value))
-    for key in _mentioned(op.formula, _plain_saved(fn)):
+    for key in _mentioned(fn.formula, _plain_saved(fn)):
         lines.append(f"  {key} = {fmt(_plain_saved(fn)[key])}")
     if values is None:
         lines.append(f"  {result} = (freed by an earlier backward)")
@@ -226,7 +226,7 @@ def forward_step(fn: Function, labels: Labeler) -> Step:
     else:
         lines.append(assign(f"  {result} = ", values[1]))
         output = short(values[1])
-    title = f"{fn.name()}: {result} = {_substitute(op.formula, symbols)} = {output}"
+    title = f"{fn.name()}: {result} = {_substitute(fn.formula, symbols)} = {output}"
     return Step(FORWARD, fn, fn.name(), title, "\n".join(lines))
 
 
@@ -274,7 +274,7 @@ def backward_step(
         return _accumulate_step(event, labels)
     fn: Function = event.node  # type: ignore[assignment]
     grad = event.grad_output
-    rules = type(fn).rules
+    rules = fn.rules
     lines = _received(fn, grad, labels, root)
     symbols = _symbols(fn)
     arrived: dict[Node, np.ndarray] = {}

@@ -21,7 +21,7 @@ def _detached(value: Any) -> Any:
     return value.detach() if hasattr(value, "detach") else value
 
 
-class SquareFlatSecond(minigrad.autograd.Function):
+class SquareFlatSecond(minigrad.autograd.function.Function):
     """x²: a right first derivative, computed so that its own derivative is lost."""
 
     formula = "self²"
@@ -36,7 +36,7 @@ class SquareFlatSecond(minigrad.autograd.Function):
         return grad * 2 * _detached(a)
 
 
-class DoubleInsteadOfIdentity(minigrad.autograd.Function):
+class DoubleInsteadOfIdentity(minigrad.autograd.function.Function):
     formula = "self"
     rules = ("2 · grad (wrong on purpose)",)
 
@@ -48,7 +48,7 @@ class DoubleInsteadOfIdentity(minigrad.autograd.Function):
         return grad * 2
 
 
-class SlightlyOff(minigrad.autograd.Function):
+class SlightlyOff(minigrad.autograd.function.Function):
     formula = "self"
     rules = ("grad · (1 + 1e-4) (wrong, by a little)",)
 
@@ -60,7 +60,7 @@ class SlightlyOff(minigrad.autograd.Function):
         return grad * (1 + 1e-4)
 
 
-class NotMultipliedByGrad(minigrad.autograd.Function):
+class NotMultipliedByGrad(minigrad.autograd.function.Function):
     formula = "2 · self"
     rules = ("2 · grad, but 1 for a zero grad (wrong on purpose)",)
 
