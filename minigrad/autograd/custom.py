@@ -112,7 +112,6 @@ class BackwardCFunction(FunctionCtx, Node):
 
     def _record(self, args: tuple, output: Any) -> Any:
         """``output`` with this node as the grad_fn of its tensors, when a gradient is wanted."""
-        self.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         if not (grad_mode.state.enabled and any(self.needs_input_grad)):
             return output
         inputs = [a for a in args if isinstance(a, Tensor)]
@@ -302,6 +301,7 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and record the call's node when an argument requires grad."""
         ctx = cls._backward_cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         with grad_mode.no_grad():
             if cls.setup_context is Function.setup_context:
                 output = cls.forward(ctx, *args, **kwargs)
