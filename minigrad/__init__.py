@@ -29,6 +29,7 @@ from minigrad.autograd import (
     set_grad_enabled,
 )
 from minigrad.autograd import functional as _functional
+from minigrad.autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from minigrad.autograd.grad_mode import is_inference_mode_enabled
 from minigrad.creation import (
     arange,

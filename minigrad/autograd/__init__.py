@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from minigrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from minigrad.autograd.custom import Function
 from minigrad.autograd.engine import BackwardStep, observe, run_backward
 from minigrad.autograd.grad_mode import (
@@ -25,12 +26,14 @@ __all__ = [
     "Function",
     "Node",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "inference_mode",
     "is_grad_enabled",
     "no_grad",
     "observe",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]
 

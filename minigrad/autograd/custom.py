@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import grad_mode
+from minigrad.autograd import anomaly_mode, grad_mode
 from minigrad.autograd.function import _modified_message, _output_nrs, sum_to
 from minigrad.autograd.graph import SECOND_BACKWARD, Node, autograd_error, sequence_numbers
 from minigrad.tensor import Tensor, share_memory
@@ -125,6 +125,8 @@ class BackwardCFunction(FunctionCtx, Node):
             names[p] if p < len(names) else f"input{p}" for p in self._tensor_positions
         )
         self._sequence = next(sequence_numbers)
+        if anomaly_mode.state.enabled:
+            self._forward_trace = anomaly_mode.forward_trace()
         self._saved = self._to_save
         self._versions = tuple(0 if t is None else t._version for t in self._to_save)
         outputs = output if isinstance(output, tuple) else (output,)

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad.autograd import grad_mode
+from minigrad.autograd import anomaly_mode, grad_mode
 from minigrad.autograd.graph import (
     AccumulateGrad,
     Node,
@@ -173,6 +173,7 @@ class _Pass:
         ready, buffers, waiting = self.ready, self.buffers, self.waiting
         capture, hooks = self.capture, self.hooks
         pop, push = heapq.heappop, heapq.heappush
+        check_nan = anomaly_mode.state.enabled and anomaly_mode.state.check_nan
         while ready:
             node = pop(ready)[2]
             grad = buffers.pop(node)
@@ -180,7 +181,14 @@ class _Pass:
                 grad = self.hooked(node, grad)
             if capture is not None and not capture.take(node, grad, self):
                 continue
-            grads = node._run(grad, self)
+            try:
+                grads = node._run(grad, self)
+                if check_nan:
+                    anomaly_mode.check_nan(node, grads)
+            except Exception:
+                if anomaly_mode.state.enabled:  # where the failing node's forward ran
+                    anomaly_mode.warn_failed(node)
+                raise
             if node._input_nrs is not None:  # an input came from an op with several outputs
                 self.send_to_outputs(node, grads)
                 continue

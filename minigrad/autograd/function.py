@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from minigrad.autograd import grad_mode
+from minigrad.autograd import anomaly_mode, grad_mode
 from minigrad.autograd.graph import SECOND_BACKWARD, Node, autograd_error, sequence_numbers
 from minigrad.tensor import Tensor, share_memory
 
@@ -153,6 +153,8 @@ class Function(Node):
             self._shapes = _shapes_of(inputs, shape)
         if self._saves_more:
             self._save(inputs, out)
+        if anomaly_mode.state.enabled:  # where the learner's program made this node
+            self._forward_trace = anomaly_mode.forward_trace()
 
     def _save(self, inputs: tuple, out: Tensor) -> None:
         """Keep what ``saved`` names beyond the parameters: inputs, derived values, and the
@@ -447,6 +449,15 @@ def _modified_message(node: Function, kind: str, tensor: Tensor, version: int) -
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {description} is at version {tensor._version}; expected version "
-        f"{version} instead. Hint: enable anomaly detection to find the operation that failed "
-        "to compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        f"{version} instead. Hint: {_HINT_ANOMALY if anomaly_mode.state.enabled else _HINT}"
     )
+
+
+_HINT = (
+    "enable anomaly detection to find the operation that failed to compute its gradient, with "
+    "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+_HINT_ANOMALY = (
+    "the backtrace further above shows the operation that failed to compute its gradient. The "
+    "variable in question was changed in there or anywhere later. Good luck!"
+)
