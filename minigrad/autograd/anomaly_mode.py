@@ -93,10 +93,11 @@ def warn_failed(node: Any) -> None:
     warnings.warn(message, UserWarning, stacklevel=2)
 
 
-def check_nan(node: Any, grads: tuple) -> None:
-    """PyTorch's error for a backward that returned nan (grads: arrays or tensors)."""
-    for position, grad in enumerate(grads):
-        if grad is not None and np.isnan(getattr(grad, "_data", grad)).any():
+def check_nan(step: Any) -> None:
+    """PyTorch's error for a node whose backward returned nan (an observer of the engine's
+    steps: ``step`` is an ``engine.BackwardStep``)."""
+    for position, grad in enumerate(step.grad_inputs):
+        if grad is not None and np.isnan(grad._data).any():
             raise RuntimeError(
-                f"Function '{node.name()}' returned nan values in its {position}th output."
+                f"Function '{step.node.name()}' returned nan values in its {position}th output."
             )

@@ -90,11 +90,14 @@ def run_backward(
     grad_mode.state.enabled = create_graph
     try:
         backward.run()
+        backward.running = None
         for tensor, grad in backward.deposits:
             accumulate_into(tensor, grad, create_graph)
             if tensor._post_accumulate_grad_hooks:  # as soon as its own .grad is written
                 run_post_accumulate_grad_hooks(tensor)
-    except RuntimeError as error:
+    except Exception as error:
+        if anomaly_mode.state.enabled and backward.running is not None:
+            anomaly_mode.warn_failed(backward.running)  # where its forward ran
         if getattr(error, "raised_by_autograd", False):  # PyTorch's error, from here
             raise error.with_traceback(None) from None
         raise
@@ -134,6 +137,7 @@ class _Pass:
         "deposits",
         "observers",
         "arrays",
+        "running",
     )
 
     def __init__(
@@ -163,6 +167,9 @@ class _Pass:
         self.retain_graph, self.accumulate = retain_graph, accumulate
         self.deposits: list[tuple[Tensor, Any]] = []
         self.observers = tuple(_observers)
+        if anomaly_mode.state.enabled and anomaly_mode.state.check_nan:
+            self.observers += (anomaly_mode.check_nan,)  # (it sees what every node returns)
+        self.running: Node | None = None  # the node being run (anomaly mode names it)
         self.arrays = arrays  # gradients are numpy arrays (tensors when recording backward)
 
     @np.errstate(all="ignore")  # inf and nan are results, as in PyTorch
@@ -173,22 +180,14 @@ class _Pass:
         ready, buffers, waiting = self.ready, self.buffers, self.waiting
         capture, hooks = self.capture, self.hooks
         pop, push = heapq.heappop, heapq.heappush
-        check_nan = anomaly_mode.state.enabled and anomaly_mode.state.check_nan
         while ready:
-            node = pop(ready)[2]
+            node = self.running = pop(ready)[2]
             grad = buffers.pop(node)
             if hooks and node._hooked:  # hooks, or retain_grad
                 grad = self.hooked(node, grad)
             if capture is not None and not capture.take(node, grad, self):
                 continue
-            try:
-                grads = node._run(grad, self)
-                if check_nan:
-                    anomaly_mode.check_nan(node, grads)
-            except Exception:
-                if anomaly_mode.state.enabled:  # where the failing node's forward ran
-                    anomaly_mode.warn_failed(node)
-                raise
+            grads = node._run(grad, self)
             if node._input_nrs is not None:  # an input came from an op with several outputs
                 self.send_to_outputs(node, grads)
                 continue

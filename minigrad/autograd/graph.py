@@ -183,8 +183,8 @@ class RemovableHandle:
 
     __slots__ = ("_hooks", "_hook")
 
-    def __init__(self, hooks: list, hook: Callable) -> None:
-        hooks.append(hook)
+    def __init__(self, hooks: list, hook: Any, prepend: bool = False) -> None:
+        hooks.insert(0, hook) if prepend else hooks.append(hook)
         self._hooks, self._hook = hooks, hook
 
     def remove(self) -> None:

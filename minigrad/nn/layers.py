@@ -1,18 +1,18 @@
-"""The layers a first network needs: ``Linear``, ``Sequential`` and the activations
-``ReLU``, ``Tanh`` and ``Sigmoid``."""
+"""The layers a first network needs: ``Linear``, the containers ``Sequential`` and
+``ModuleList``, ``Identity``, ``Flatten`` and the activations ``ReLU``, ``Tanh`` and ``Sigmoid``."""
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from minigrad import _dtype
 from minigrad.creation import empty
 from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.nn.module import Module
+from minigrad.nn.module import Module, _addindent
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
@@ -107,6 +107,120 @@ class Sequential(Module):
         """Add ``module`` at the end."""
         self.add_module(str(len(self)), module)
         return self
+
+
+class ModuleList(Module):
+    """A list of modules, each registered (its parameters are the list's): for a network
+    whose layers are made in a loop. It has no ``forward``: iterate over it in yours.
+
+    >>> layers = torch.nn.ModuleList([torch.nn.Linear(4, 4) for _ in range(3)])
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _index(self, index: int) -> str:
+        """The key of the module at ``index`` (negative counts from the end)."""
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"index {index} is out of range")
+        return str(index % len(self))
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ModuleList(list(self._modules.values())[index])
+        return self._modules[self._index(index)]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        setattr(self, self._index(index), module)
+
+    def __delitem__(self, index: int | slice) -> None:
+        if isinstance(index, slice):
+            for key in list(self._modules)[index]:
+                del self._modules[key]
+        else:
+            del self._modules[self._index(index)]
+        kept = list(self._modules.values())  # renumbered 0, 1, … as in PyTorch
+        self._modules.clear()
+        for position, module in enumerate(kept):
+            self._modules[str(position)] = module
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Add each of ``modules`` at the end."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                "ModuleList.extend should be called with an iterable, but got "
+                f"{type(modules).__name__}"
+            )
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index``."""
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        self.extend(modules)
+
+    def __repr__(self) -> str:
+        """PyTorch's: equal modules in a row print once, as ``(0-2): 3 x Linear(…)``."""
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return "ModuleList()"
+        runs: list[list[Any]] = []  # [first index, last index, repr]
+        for index, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        lines = [
+            _addindent(f"({first}): {text}", 2)
+            if first == last
+            else _addindent(f"({first}-{last}): {last - first + 1} x {text}", 2)
+            for first, last, text in runs
+        ]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Identity(Module):
+    """Gives back its input (a placeholder where a layer is left out); takes any arguments."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Any) -> Any:
+        return input
+
+
+class Flatten(Module):
+    """Dimensions ``start_dim`` to ``end_dim`` made one: ``(N, C, H, W)`` → ``(N, C·H·W)``."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class ReLU(Module):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from minigrad.autograd import grad_mode
+from minigrad.autograd.graph import RemovableHandle
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
@@ -45,12 +46,17 @@ class Module:
     training: bool
     _parameters: dict[str, Parameter | None]
     _modules: dict[str, Module | None]
+    #: forward hooks, each ``(hook, with_kwargs, always_call)``; pre-hooks ``(hook, with_kwargs)``
+    _forward_hooks: list[tuple[Callable, bool, bool]]
+    _forward_pre_hooks: list[tuple[Callable, bool]]
 
     def __init__(self) -> None:
         # set through object.__setattr__: this class's own __setattr__ reads these dicts
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", [])
+        object.__setattr__(self, "_forward_pre_hooks", [])
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """What the module computes; every subclass defines its own."""
@@ -59,7 +65,43 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if not (self._forward_hooks or self._forward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        for hook, with_kwargs in list(self._forward_pre_hooks):
+            args, kwargs = _before_forward(self, hook, with_kwargs, args, kwargs)
+        try:
+            output = self.forward(*args, **kwargs)
+        except Exception:
+            for hook, with_kwargs, always_call in list(self._forward_hooks):
+                if always_call:
+                    hook(self, args, kwargs, None) if with_kwargs else hook(self, args, None)
+            raise
+        for hook, with_kwargs, _ in list(self._forward_hooks):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward``; what it returns (not None)
+        replaces the arguments. With ``with_kwargs``: ``hook(module, args, kwargs)``, which
+        may return ``(args, kwargs)``."""
+        return RemovableHandle(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+
+    def register_forward_hook(
+        self,
+        hook: Callable,
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward`` (to look at what a layer
+        computed); what it returns (not None) replaces the output. ``always_call``: also when
+        forward raised (with output None)."""
+        return RemovableHandle(self._forward_hooks, (hook, with_kwargs, always_call), prepend)
 
     # -- attributes: parameters and sub-modules are registered when assigned -----------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -78,7 +120,7 @@ class Module:
         """Register ``value`` in the dict ``kept`` (``_parameters`` or ``_modules``)."""
         if kept not in self.__dict__:
             raise AttributeError(f"cannot assign {what} before Module.__init__() call")
-        self._forget(name)
+        self._forget(name, but=kept)
         self.__dict__[kept][name] = value
 
     def _empty(self, kept: str, name: str, value: Any, what: str, expected: str) -> None:
@@ -90,11 +132,13 @@ class Module:
             )
         self.__dict__[kept][name] = None
 
-    def _forget(self, name: str) -> None:
-        """Remove ``name`` wherever it is kept, before it is kept somewhere else."""
+    def _forget(self, name: str, but: str) -> None:
+        """Remove ``name`` wherever it is kept but in the dict ``but``, where it is about to
+        be (re)assigned: a module replaced keeps its place, as in PyTorch."""
         self.__dict__.pop(name, None)
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+        for kept in ("_parameters", "_modules"):
+            if kept != but:
+                self.__dict__[kept].pop(name, None)
 
     def __getattr__(self, name: str) -> Any:
         # called only when normal lookup fails: a registered parameter or sub-module
@@ -121,14 +165,14 @@ class Module:
                 f"cannot assign '{typename(param)}' object to parameter '{name}' "
                 "(torch.nn.Parameter or None required)"
             )
-        self._forget(name)
+        self._forget(name, but="_parameters")
         self._parameters[name] = param
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a sub-module under ``name`` (what assigning an attribute does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{typename(module)} is not a Module subclass")
-        self._forget(name)
+        self._forget(name, but="_modules")
         self._modules[name] = module
 
     # -- walking the tree ---------------------------------------------------------------------
@@ -276,6 +320,26 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+
+def _before_forward(
+    module: Module, hook: Callable, with_kwargs: bool, args: tuple, kwargs: dict
+) -> tuple[tuple, dict]:
+    """The arguments of ``forward`` as a forward pre-hook leaves them."""
+    if not with_kwargs:
+        result = hook(module, args)
+        if result is None:
+            return args, kwargs
+        return (result if isinstance(result, tuple) else (result,)), kwargs
+    result = hook(module, args, kwargs)
+    if result is None:
+        return args, kwargs
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise RuntimeError(
+            "forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got "
+            f"{result}."
+        )
+    return result
 
 
 def forget_grad(param: Tensor, set_to_none: bool) -> None:
