@@ -46,7 +46,7 @@ from minigrad.creation import (
     zeros,
     zeros_like,
 )
-from minigrad.ops.arithmetic import add, div, mul, neg, pow, reciprocal, sub  # noqa: A004
+from minigrad.ops.arithmetic import add, div, mul, neg, pow, reciprocal, square, sub  # noqa: A004
 from minigrad.ops.bounds import maximum, minimum
 from minigrad.ops.division import floor_divide, fmod, remainder
 from minigrad.ops.elementwise import (
@@ -64,6 +64,7 @@ from minigrad.ops.elementwise import (
     tanh,
     where,
 )
+from minigrad.ops.exp_log import expm1, log1p, rsqrt
 from minigrad.ops.indexing import cat, gather, index_select, masked_fill, narrow, select, stack
 from minigrad.ops.linalg import addmm, dot, matmul, mm, mv
 from minigrad.ops.logic import (
@@ -86,6 +87,7 @@ from minigrad.ops.pointwise import addcdiv, addcmul, lerp
 from minigrad.ops.rearrange import diag, flip, roll, tril, triu
 from minigrad.ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: A004
 from minigrad.ops.split import chunk, split, split_with_sizes, unbind
+from minigrad.ops.statistics import cumsum, logsumexp, std, var
 from minigrad.ops.views import (
     flatten,
     movedim,

@@ -122,6 +122,10 @@ UNARY = [
     "pow_frac",
     "rpow",
     "reciprocal1",
+    "log1p_sq",
+    "expm1",
+    "rsqrt1",
+    "square",
     "rsub",
     "rdiv1",
     "mul_number",
@@ -133,6 +137,7 @@ UNARY = [
     "where_number",
 ]
 REDUCE = ["sum", "sum_dim", "sum_dims", "mean", "mean_dim", "max", "min", "max_dim", "min_dim"]
+REDUCE += ["cumsum", "logsumexp", "var", "std_dim"]
 SHAPE = [
     "reshape_flat",
     "view_column",
@@ -237,6 +242,14 @@ def plan(name: str, a: np.ndarray, b: np.ndarray, r: list[int]) -> Callable | No
         return lambda L, x, y: (x * x + 1) ** exponent
     if name == "rpow":
         return (lambda L, x, y: 2.0**x) if big < 5 else None
+    if name == "log1p_sq":
+        return lambda L, x, y: (x * x).log1p()
+    if name == "expm1":
+        return (lambda L, x, y: x.expm1()) if big < 3 else None
+    if name == "rsqrt1":
+        return lambda L, x, y: (x * x + 1).rsqrt()
+    if name == "square":
+        return lambda L, x, y: x.square()
     if name == "reciprocal1":
         return lambda L, x, y: (x * x + 1).reciprocal()
     if name == "rsub":
@@ -271,6 +284,15 @@ def plan(name: str, a: np.ndarray, b: np.ndarray, r: list[int]) -> Callable | No
     if name in ("max_dim", "min_dim"):
         method = name[:3]
         return (lambda L, x, y: getattr(x, method)(dim=d0, keepdim=keep).values) if nd else None
+    if name == "cumsum":
+        return (lambda L, x, y: x.cumsum(d0)) if nd else None
+    if name == "logsumexp":
+        return (lambda L, x, y: L.logsumexp(x, d0, keepdim=keep)) if nd and big < 3 else None
+    if name == "var":
+        return (lambda L, x, y: x.var()) if a.size > 1 else None
+    if name == "std_dim":  # (distinct values: the gradient of a std of 0 is a kink)
+        distinct = nd and sa[d0] > 1 and len(np.unique(a)) == a.size
+        return (lambda L, x, y: x.std(d0, correction=0, keepdim=keep)) if distinct else None
     # shape
     if name == "reshape_flat":
         return lambda L, x, y: x.reshape(-1)
@@ -554,6 +576,12 @@ GRAPH_CASES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "relu": lambda L, x, y: L.relu(x),
     "clone": lambda L, x, y: x.clone(),
     "sum_dim": lambda L, x, y: x.sum(1),
+    "cumsum": lambda L, x, y: x.cumsum(1),
+    "logsumexp": lambda L, x, y: L.logsumexp(x, 1),
+    "var": lambda L, x, y: x.var(),
+    "std_dim_keepdim": lambda L, x, y: x.std(0, keepdim=True),
+    "square": lambda L, x, y: x.square(),
+    "log1p_expm1_rsqrt": lambda L, x, y: (x * x).log1p() + x.expm1() + (x * x + 1).rsqrt(),
     "mean_keepdim": lambda L, x, y: x.mean(0, keepdim=True),
     "max": lambda L, x, y: x.max(),
     "max_dim": lambda L, x, y: x.max(1).values,

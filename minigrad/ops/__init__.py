@@ -5,6 +5,7 @@ and beside it the function a learner calls, which names its Tensor methods (``@t
     arithmetic   + − · / and powers          elementwise  exp, log, tanh, relu, where, to …
     division     //, % and fmod               bounds       maximum, minimum, clamp(t, lo, hi)
     reduce       sum, mean, max, min          linalg       matmul and its cases
+    statistics   cumsum, logsumexp, var, std  exp_log      log1p, expm1, rsqrt
     norms        norm (vector norms)
     views        reshape, permute, expand …   indexing     t[key], select, cat, stack
     rearrange    flip, roll, tril, triu, diag, repeat
@@ -23,6 +24,7 @@ from minigrad.ops import (
     bounds,
     division,
     elementwise,
+    exp_log,
     indexing,
     inplace,
     linalg,
@@ -33,6 +35,7 @@ from minigrad.ops import (
     rearrange,
     reduce,
     split,
+    statistics,
     views,
 )
 
@@ -42,8 +45,8 @@ __all__ = ["all_ops", "inplace", "logic"]
 def all_ops() -> list[type[Function]]:
     """Every op class, in definition order (used for documentation and the test table)."""
     found: list[type[Function]] = []
-    modules = (arithmetic, division, elementwise, bounds, reduce, linalg, views, indexing)
-    modules += (norms, rearrange, split, pointwise, losses)
+    modules = (arithmetic, division, elementwise, exp_log, bounds, reduce, statistics, linalg)
+    modules += (views, indexing, norms, rearrange, split, pointwise, losses)
     for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Function) and value.rules:

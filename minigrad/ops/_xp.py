@@ -93,6 +93,13 @@ def sum_keepdim(x: Any, dim: int) -> Any:
     return x.sum(dim, keepdim=True) if isinstance(x, Tensor) else x.sum(axis=dim, keepdims=True)
 
 
+def cumsum_from_end(x: Any, dim: int) -> Any:
+    """The running sum along ``dim`` taken from the last element back (cumsum's backward)."""
+    if isinstance(x, Tensor):
+        return x.flip(dim).cumsum(dim).flip(dim)
+    return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+
+
 def constant(array: np.ndarray, like: Any) -> Any:
     """``array`` (a value the op was given, not an input) as ``like``'s kind: a tensor
     without history when ``like`` is a tensor."""

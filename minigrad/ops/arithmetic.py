@@ -322,6 +322,12 @@ def pow(input: Any, exponent: Any) -> Tensor:
     return PowBackward1.apply(a, b)
 
 
+@tensor_method("square")
+def square(input: Tensor) -> Tensor:
+    """x², elementwise (``input ** 2``, recorded as PowBackward0, as in PyTorch)."""
+    return pow(input, 2)
+
+
 @tensor_method("__rpow__", operator=True)
 def rpow(input: Tensor, other: Any) -> Tensor:
     """``other ** input`` for a number ``other`` (``2 ** t``)."""
