@@ -42,6 +42,7 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
+        self._previous = (state.enabled, state.check_nan)  # (as PyTorch: the state when made)
         warnings.warn(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should "
             "only be enabled for debugging.",
@@ -50,7 +51,6 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         )
 
     def __enter__(self) -> None:
-        self._previous = (state.enabled, state.check_nan)
         state.enabled, state.check_nan = True, self.check_nan
 
     def __exit__(self, *exc_info: object) -> None:

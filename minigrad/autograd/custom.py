@@ -111,10 +111,37 @@ class BackwardCFunction(FunctionCtx, Node):
         return self._saved
 
     def _record(self, args: tuple, output: Any) -> Any:
-        """``output`` with this node as the grad_fn of its tensors, when a gradient is wanted."""
-        if not (grad_mode.state.enabled and any(self.needs_input_grad)):
-            return output
+        """``output`` with this node as the grad_fn of its tensor that needs a gradient,
+        when an argument requires grad and recording is on."""
         inputs = [a for a in args if isinstance(a, Tensor)]
+        outputs = output if isinstance(output, tuple) else (output,)
+        wanted = self._differentiable(outputs)  # (before inputs returned become aliases)
+        results = tuple(_alias_of_input(out, inputs) for out in outputs)
+        if grad_mode.state.enabled and any(self.needs_input_grad) and wanted:
+            if len(wanted) > 1:
+                raise NotImplementedError(
+                    f"{self._function.__name__}.forward returned {len(wanted)} tensors that "
+                    "need a gradient; minigrad records custom Functions with one (mark the "
+                    "others with ctx.mark_non_differentiable, or write one Function per output)."
+                )
+            self._link(args, inputs, results, wanted[0])
+        self._to_save = ()  # (kept as _saved until backward frees it)
+        return results if isinstance(output, tuple) else results[0]
+
+    def _differentiable(self, outputs: tuple) -> list[int]:
+        """The positions of the outputs that can get a gradient: floating-point tensors not
+        marked non-differentiable."""
+        return [
+            position
+            for position, out in enumerate(outputs)
+            if isinstance(out, Tensor)
+            and out._data.dtype.kind == "f"
+            and not any(out is t for t in self._non_differentiable)
+        ]
+
+    def _link(self, args: tuple, inputs: list[Tensor], results: tuple, position: int) -> None:
+        """Make this node the grad_fn of ``results[position]``, with an edge per tensor
+        argument and what backward will need."""
         self._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         self._next = tuple(x._grad_node() for x in inputs)
         self._input_nrs = _output_nrs(tuple(inputs), self._next)
@@ -129,29 +156,15 @@ class BackwardCFunction(FunctionCtx, Node):
             self._forward_trace = anomaly_mode.forward_trace()
         self._saved = self._to_save
         self._versions = tuple(0 if t is None else t._version for t in self._to_save)
-        outputs = output if isinstance(output, tuple) else (output,)
-        results = tuple(_alias_of_input(out, inputs) for out in outputs)
         self._output_shapes = tuple(
             (out._data.shape, out._data.dtype) if isinstance(out, Tensor) else None
             for out in results
         )
-        differentiable = [
-            position
-            for position, out in enumerate(results)
-            if isinstance(out, Tensor) and not any(out is t for t in self._non_differentiable)
-        ]
-        if len(differentiable) > 1:
-            raise NotImplementedError(
-                f"{self._function.__name__}.forward returned {len(differentiable)} tensors that "
-                "need a gradient; minigrad records custom Functions with one (mark the others "
-                "with ctx.mark_non_differentiable, or write one Function per output)."
-            )
-        for position in differentiable:
-            self._differentiable_output = position
-            results[position]._requires_grad = True
-            results[position].grad_fn = self
-            self._values = tuple(x._data for x in inputs) + (results[position]._data,)
-        return results if isinstance(output, tuple) else results[0]
+        out = results[position]
+        self._differentiable_output = position
+        out._requires_grad = True
+        out.grad_fn = self
+        self._values = tuple(x._data for x in inputs) + (out._data,)
 
     def forward_values(self) -> tuple[tuple[np.ndarray, ...], np.ndarray] | None:
         """The tensor arguments' data and the output's (as ``Function.forward_values``)."""
@@ -163,19 +176,20 @@ class BackwardCFunction(FunctionCtx, Node):
 
     def _run(self, grad: Any, backward: Any) -> tuple:
         """The gradient for each tensor argument (see ``Function._run``): ``backward`` on
-        tensors, its results checked and fitted to the inputs' shapes and dtypes."""
-        if grad is None:
-            grads: tuple = (None,) * len(self._next)
-        else:
-            grad_outputs = backward.tensor(grad)
-            grads = tuple(
-                [None if g is None else backward.array(g) for g in self._gradients(grad_outputs)]
-            )
-            if not backward.retain_graph:
-                self._released = True
-                self._saved = self._values = None
-            if self._post_hooks and backward.hooks:
-                grads = backward.hooked_after(self, grads, grad)
+        tensors (a copy of the gradient, which it may change in place), its results checked
+        and fitted to the inputs' shapes and dtypes. It runs even when no gradient arrived
+        (on zeros, or on None after ``set_materialize_grads(False)``), as in PyTorch."""
+        if grad is not None and backward.arrays:
+            grad = np.array(grad)
+        grad_output = None if grad is None else backward.tensor(grad)
+        grads = tuple(
+            [None if g is None else backward.array(g) for g in self._gradients(grad_output)]
+        )
+        if not backward.retain_graph:
+            self._released = True
+            self._saved = self._values = None
+        if self._post_hooks and backward.hooks:
+            grads = backward.hooked_after(self, grads, grad)
         if backward.observers:
             backward.notify(self, grad, grads)
         return grads
@@ -188,9 +202,9 @@ class BackwardCFunction(FunctionCtx, Node):
         ``grad_fn.apply``)."""
         return self._function.backward(self, *grad_outputs)
 
-    def _gradients(self, grad: Tensor) -> tuple:
+    def _gradients(self, grad: Tensor | None) -> tuple:
         """Call ``backward`` with a gradient per output (``grad`` for the one that needs
-        one); a gradient per tensor argument."""
+        one; zeros for the others, or None); a gradient per tensor argument."""
         grad_outputs = [None] * len(self._output_shapes)
         grad_outputs[self._differentiable_output] = grad
         if self.materialize_grads:

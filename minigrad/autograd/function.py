@@ -444,7 +444,7 @@ def _modified_message(node: Function, kind: str, tensor: Tensor, version: int) -
     description = f"[torch.{tensor.dtype.title}Tensor [{', '.join(map(str, tensor.shape))}]]"
     made_by = node if kind == "result" else tensor.grad_fn
     if made_by is not None:
-        op = re.sub(r"Backward\d+$", "", made_by.name())
+        op = re.sub(r"Backward\d*$", "", made_by.name())  # (a custom Function's: ExpBackward)
         description += f", which is output 0 of {op},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "

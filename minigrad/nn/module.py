@@ -8,6 +8,7 @@ them back as attributes. That bookkeeping is what lets ``parameters()``, ``state
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -67,20 +68,20 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not (self._forward_hooks or self._forward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(self._forward_pre_hooks):
-            args, kwargs = _before_forward(self, hook, with_kwargs, args, kwargs)
+        output, called = None, []
         try:
+            for hook, with_kwargs in list(self._forward_pre_hooks):
+                args, kwargs = _before_forward(self, hook, with_kwargs, args, kwargs)
             output = self.forward(*args, **kwargs)
+            for entry in list(self._forward_hooks):
+                called.append(entry)
+                output = _after_forward(self, entry, args, kwargs, output)
+            return output
         except Exception:
-            for hook, with_kwargs, always_call in list(self._forward_hooks):
-                if always_call:
-                    hook(self, args, kwargs, None) if with_kwargs else hook(self, args, None)
+            for entry in list(self._forward_hooks):
+                if entry[2] and not any(entry is done for done in called):  # always_call
+                    _after_failure(self, entry, args, kwargs, output)
             raise
-        for hook, with_kwargs, _ in list(self._forward_hooks):
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
 
     def register_forward_pre_hook(
         self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
@@ -340,6 +341,25 @@ def _before_forward(
             f"{result}."
         )
     return result
+
+
+def _after_forward(module: Module, entry: tuple, args: tuple, kwargs: dict, output: Any) -> Any:
+    """The output as the forward hook ``entry`` leaves it."""
+    hook, with_kwargs, _ = entry
+    result = hook(module, args, kwargs, output) if with_kwargs else hook(module, args, output)
+    return output if result is None else result
+
+
+def _after_failure(module: Module, entry: tuple, args: tuple, kwargs: dict, output: Any) -> None:
+    """Run an ``always_call`` forward hook after an error; its own error is only a warning."""
+    try:
+        _after_forward(module, entry, args, kwargs, output)
+    except Exception as error:  # noqa: BLE001 - the first error is the one raised
+        warnings.warn(
+            "forward hook with ``always_call=True`` raised an exception that was silenced as "
+            f"another error was raised in forward: {error}",
+            stacklevel=3,
+        )
 
 
 def forget_grad(param: Tensor, set_to_none: bool) -> None:

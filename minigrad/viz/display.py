@@ -54,6 +54,7 @@ _NO_PACKAGE = "the graphviz Python package is not installed"
 PNG_SCALE = 2
 _PNG_DPI = 96 * PNG_SCALE  # Graphviz draws bitmaps at 96 dpi by default
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_WIDEST_PT = 720  # 960 CSS pixels: the output width of a notebook in a 1400-pixel window
 
 
 class GraphvizMissing(RuntimeError):
@@ -245,7 +246,7 @@ class Drawing:
             return self._fallback(f"Cannot draw the graph: {missing.reason}.", missing.commands)
         except GraphvizFailed as failure:
             return self._fallback(str(failure), ())
-        data = {"image/svg+xml": shown.svg, "text/plain": repr(self)}
+        data = {"image/svg+xml": _fitting(shown.svg), "text/plain": repr(self)}
         if shown.png is None:
             return data
         data["image/png"] = base64.b64encode(shown.png).decode("ascii")
@@ -258,6 +259,18 @@ class Drawing:
             "text/html": _fallback_html(reason, install, self.source),
             "text/plain": "\n  ".join([reason, *install]) + f"\n\n{self.source}",
         }
+
+
+def _fitting(svg: str) -> str:
+    """The SVG at most ``_WIDEST_PT`` wide (a notebook's output width), scaled down whole:
+    JupyterLab shows an SVG at its own size, so a graph of a few dozen ops would be cut off
+    at the right edge (a PNG it shrinks to fit itself)."""
+    size = _SVG_SIZE.search(svg)
+    if size is None or float(size.group(1)) <= _WIDEST_PT:
+        return svg
+    width, height = float(size.group(1)), float(size.group(2))
+    fitted = f'<svg width="{_WIDEST_PT}pt" height="{height * _WIDEST_PT / width:.2f}pt"'
+    return svg[: size.start()] + fitted + svg[size.end() :]
 
 
 def _count(items: list[Any], one: str, many: str) -> str:

@@ -253,6 +253,8 @@ def _accumulate_step(event: BackwardStep, labels: Labeler) -> Step:
 
 def _received(fn: Function, grad: Any, labels: Labeler, root: str) -> list[str]:
     """What a node received, in words: one gradient, or one per piece of split and the like."""
+    if grad is None:  # (only a custom Function's backward returns None for an input that needs one)
+        return [f"{fn.name()} receives no gradient: none reached ∂{root}/∂{labels.output(fn)}"]
     if not fn.several_outputs:
         return [assign(f"{fn.name()} receives grad = ∂{root}/∂{labels.output(fn)} = ", grad)]
     lines = [f"{fn.name()} receives a gradient for each piece:"]
@@ -308,6 +310,9 @@ def backward_step(
         received_text = ", ".join("0" if g is None else short(g) for g in grad)
         title = f"{fn.name()}: grads {received_text} → " + ", ".join(sent)
         return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), arrived=arrived)
+    if grad is None:
+        title = f"{fn.name()}: no grad → " + ", ".join(sent)
+        return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), arrived=arrived)
     title = f"{fn.name()}: grad {short(grad)} → " + ", ".join(sent)
     return Step(BACKWARD, fn, fn.name(), title, "\n".join(lines), grad=grad._data, arrived=arrived)
 
@@ -342,6 +347,8 @@ def build_steps(
             )
     except RuntimeError as error:
         return steps, str(error)
+    except Exception as error:  # noqa: BLE001 - a custom Function's backward may raise anything
+        return steps, f"{type(error).__name__}: {error}"
     return steps, None
 
 

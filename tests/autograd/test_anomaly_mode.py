@@ -114,3 +114,14 @@ def test_off_by_default_and_nothing_recorded() -> None:
     y = minigrad.tensor([1.0], requires_grad=True) * 2
     assert not minigrad.is_anomaly_enabled()
     assert not hasattr(y.grad_fn, "_forward_trace")
+
+
+def test_one_detect_anomaly_used_twice_nested_restores_the_state_it_was_made_in() -> None:
+    def body(L: Any) -> Any:
+        detect = L.autograd.detect_anomaly()
+        with detect:
+            with detect:
+                inside = L.is_anomaly_enabled()
+        return inside, L.is_anomaly_enabled()
+
+    same(body)

@@ -4,8 +4,10 @@ values, gradients, graphs, printing and errors. Each body runs with ``L = torch`
 
 from __future__ import annotations
 
+import gc
 import re
 import warnings
+import weakref
 from typing import Any
 
 import numpy as np
@@ -108,6 +110,21 @@ def bad(L: Any, returns: Any) -> Any:
             return returns(L, grad)
 
     return Bad
+
+
+def dropping(L: Any) -> Any:
+    """A Function adding x and y whose backward sends nothing to x."""
+
+    class Dropping(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x + y
+
+        @staticmethod
+        def backward(ctx, grad):
+            return None, grad
+
+    return Dropping
 
 
 def outcome(body: Any, L: Any) -> tuple[str, str]:
@@ -353,3 +370,123 @@ def test_the_drawing_names_the_custom_node() -> None:
     text = repr(minigrad.viz.draw(Exp.apply(x).sum()))
     assert "ExpBackward" in text
     assert "SumBackward0 → ExpBackward" in text
+
+
+def test_saved_tensors_are_freed_by_backward() -> None:
+    def body(L: Any) -> Any:
+        refs = []
+
+        class SavesIntermediate(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                doubled = x * 2
+                ctx.save_for_backward(doubled)
+                refs.append(weakref.ref(doubled))
+                return doubled + 1
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad * 2
+
+        y = SavesIntermediate.apply(L.ones(2, requires_grad=True))
+        alive = refs[0]() is not None
+        y.sum().backward()
+        gc.collect()
+        return alive, refs[0]() is None
+
+    assert outcome(body, minigrad) == outcome(body, torch) == ("ok", "(True, True)")
+
+
+def test_a_backward_that_changes_its_gradient_in_place_changes_no_other() -> None:
+    def body(L: Any) -> Any:
+        Scaled = bad(L, lambda L, grad: grad.mul_(10))
+        a, b = L.ones(2, requires_grad=True), L.ones(2, requires_grad=True)
+        (Scaled.apply(a) + b).backward(L.ones(2))
+        return values([a.grad, b.grad])
+
+    same(body)
+
+
+@pytest.mark.parametrize("materialize", [True, False])
+def test_a_node_no_gradient_reaches_still_runs(materialize: bool) -> None:
+    def body(L: Any) -> Any:
+        seen = []
+
+        class Watched(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(materialize)
+                return x * 3
+
+            @staticmethod
+            def backward(ctx, grad):
+                seen.append(None if grad is None else grad.tolist())
+                return None if grad is None else grad * 3
+
+        a, b = L.ones(2, requires_grad=True), L.ones(2, requires_grad=True)
+        dropping(L).apply(Watched.apply(a), b).sum().backward()
+        return seen, values([a.grad, b.grad])
+
+    same(body)
+
+
+def test_integer_outputs_get_no_gradient() -> None:
+    def body(L: Any) -> Any:
+        class MaxAndIndex(L.autograd.Function):  # no mark_non_differentiable needed
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.max(), x.argmax()
+
+            @staticmethod
+            def backward(ctx, grad, index_grad):
+                (x,) = ctx.saved_tensors
+                return (x == x.max()) * grad
+
+        x = L.tensor([1.0, 3.0, 2.0], requires_grad=True)
+        value, index = MaxAndIndex.apply(x)
+        value.backward()
+        return repr(value), repr(index), index.requires_grad, values([x.grad])
+
+    same(body)
+
+
+def test_an_input_returned_and_marked_non_differentiable() -> None:
+    def body(L: Any) -> Any:
+        class Marked(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_non_differentiable(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad
+
+        x = L.ones(2, requires_grad=True)
+        y = Marked.apply(x)
+        with L.no_grad():
+            z = functions(L)[4].apply(x)  # (nothing recorded: an alias all the same)
+        return y.requires_grad, y.grad_fn, y is x, z is x, z.requires_grad
+
+    same(body)
+
+
+def test_the_stepper_reports_a_failing_or_silent_custom_backward() -> None:
+    class Fails(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise ValueError("my backward is not written yet")
+
+    a = minigrad.ones(2, requires_grad=True)
+    failing = record(Fails.apply(a).sum(), None, {"a": a})
+    assert failing.failure == "ValueError: my backward is not written yet"
+    exp = functions(minigrad)[0]
+    b = minigrad.ones(2, requires_grad=True)
+    silent = record(dropping(minigrad).apply(exp.apply(a), b).sum(), None, {"a": a, "b": b})
+    assert silent.failure is None
+    assert any(step.title.startswith("ExpBackward: no grad") for step in silent.steps)

@@ -20,11 +20,13 @@ from .jupyterlab import (
     KERNEL_TIMEOUT_MS,
     LESSONS,
     expect,
+    inside,
     menu,
     no_traceback,
     open_notebook,
     quiet,
     run_all,
+    write_notebook,
 )
 
 LESSON_NAMES = sorted(path.name for path in LESSONS.glob("[0-9][0-9]_*.ipynb"))
@@ -165,3 +167,24 @@ def test_the_later_lessons_run_all_and_step(lab, page, screenshots, name):
     stepper.scroll_into_view_if_needed()
     quiet(page)
     page.screenshot(path=str(screenshots / f"{name[:2]}_run_all_stepped.png"))
+
+
+def test_a_wide_drawing_fits_the_output_width(lab, page, screenshots):
+    """A graph of a few dozen ops is wider than the notebook: it is shrunk to fit, not cut
+    off at the right with mostly blank space in view."""
+    cells = [
+        "import minigrad as torch\nfrom minigrad.viz import draw\n"
+        "xs = [torch.tensor([float(i)], requires_grad=True) for i in range(24)]\n"
+        "draw(sum(x * x for x in xs))"
+    ]
+    name = write_notebook(lab, "wide_drawing.ipynb", cells)
+    open_notebook(lab, page, name)
+    run_all(page)
+    no_traceback(page)
+    output = page.locator(f"{CURRENT} .jp-OutputArea-output[data-mime-type='image/svg+xml']")
+    expect()(output).to_be_visible()
+    area, shown = output.bounding_box(), output.locator("img").first.bounding_box()
+    assert inside(shown, area), (shown, area)
+    assert shown["width"] > 0.9 * area["width"]  # shrunk to the width, not to nothing
+    quiet(page)
+    output.screenshot(path=str(screenshots / "wide_drawing.png"))

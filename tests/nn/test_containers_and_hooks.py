@@ -164,3 +164,25 @@ def test_a_replaced_module_or_parameter_keeps_its_place() -> None:
         return list(net.state_dict()), repr(net)
 
     same(body)
+
+
+def test_an_always_call_hook_runs_when_a_pre_hook_or_a_hook_fails() -> None:
+    def body(L: Any) -> Any:
+        seen = []
+
+        def fail(*args: Any) -> None:
+            raise ValueError("a hook failed")
+
+        first = fixed(L)
+        first.register_forward_pre_hook(fail)
+        first.register_forward_hook(lambda m, a, out: seen.append(("first", out)), always_call=True)
+        second = fixed(L)
+        second.register_forward_hook(lambda m, a, out: seen.append(("second", repr(out))))
+        second.register_forward_hook(fail)
+        second.register_forward_hook(
+            lambda m, a, out: seen.append(("late", repr(out))), always_call=True
+        )
+        results = [outcome(lambda L, m=m: m(L.ones(1, 2)), L) for m in (first, second)]
+        return results, seen
+
+    same(body)
