@@ -505,3 +505,23 @@ def test_each_scaffold_as_given_is_not_accepted(torch: ModuleType) -> None:
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(cell.source, namespace)
     assert scaffolds == 4
+
+
+def test_exercise_3_as_the_lesson_gives_it_is_not_answered_yet(
+    torch: ModuleType, capsys: pytest.CaptureFixture
+) -> None:
+    order = model(torch, "topological_order")
+
+    def my_backward(root: Any, gradient: Any = None) -> None:  # the lesson's skeleton
+        if gradient is None:
+            gradient = torch.ones_like(root)
+        received = {root.grad_fn: {root.output_nr: gradient}}
+        with torch.no_grad():
+            for node in order(root.grad_fn):
+                grads = received.pop(node, {})
+                if grads:
+                    ...  # call the node with them (one per output), hand each result on
+
+    passed, said = verdict(check_engine, my_backward, torch, capsys, pytorch_too=False)
+    assert not passed
+    assert said == "… my_backward: not answered yet. Replace the ... with your code.\n"

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
-from minigrad.lessons._verdicts import RIGHT, close
+from minigrad.lessons._verdicts import RIGHT, close, not_answered, still_has_dots
 from minigrad.lessons.write_backward._running import (
     as_if_pytorch,
     real_pytorch,
@@ -28,8 +28,9 @@ def _check_engine(
     pytorch = real_pytorch(torch) if pytorch_too else None
     if pytorch is not None and getattr(my_backward, "__globals__", {}).get("torch") is torch:
         runs.append((as_if_pytorch(my_backward, pytorch), pytorch, " (with real PyTorch)"))
+    untouched = still_has_dots(my_backward)  # the loop's ... not yet replaced
     for function, library, by in runs:
-        verdict = _check_engine_with(function, library, by)
+        verdict = _check_engine_with(function, library, by, untouched)
         if verdict is not None:
             return verdict
     count = len(build_graphs(torch, seed=0))
@@ -43,9 +44,10 @@ _Failure = tuple[Graph, str]
 
 
 def _check_engine_with(my_backward: Callable[..., Any], torch: ModuleType,
-                       by: str) -> bool | None:
+                       by: str, untouched: bool) -> bool | None:
     """The engine check on graphs built with ``torch`` (``by`` says so in messages): False
-    once a problem is reported, None when every graph passes."""
+    once a problem is reported, None when every graph passes. ``untouched``: the code still
+    has the exercise's ``...``, so reaching no leaf means it is not answered yet."""
     reached_any = False
     failures: list[_Failure] = []
     for graph, expected in _graphs_before_and_after_backward(torch):
@@ -60,6 +62,8 @@ def _check_engine_with(my_backward: Callable[..., Any], torch: ModuleType,
         failures += _gradient_differences(graph, expected, reached, torch)
     if not failures:
         return None
+    if untouched and not reached_any:
+        return not_answered("my_backward", "code")
     return _report_engine_failures(failures, reached_any, by)
 
 
