@@ -13,7 +13,7 @@ from minigrad.lessons.checks._judging import SEEDS, random_tensor, same
 
 def lesson3_exercise1(torch: Any, my_answers: Any) -> None:
     """Predicted .requires_grad of x * 2, x * z, z.detach() * 2 and z * 2 under no_grad()."""
-    part = "your answers"
+    part = "your list of answers"
     x = torch.ones(2, 2)
     z = torch.ones(2, 2, requires_grad=True)
     with torch.no_grad():
