@@ -179,13 +179,22 @@ class Node:
 
 
 class RemovableHandle:
-    """What ``register_hook`` returns: ``.remove()`` unregisters the hook."""
+    """What ``register_hook`` returns: ``.remove()`` unregisters the hook, as does leaving a
+    ``with`` block (``with x.register_hook(f): ...``); ``.id`` tells handles apart."""
 
-    __slots__ = ("_hooks", "_hook")
+    __slots__ = ("_hooks", "_hook", "id")
+    _ids = itertools.count()
 
     def __init__(self, hooks: list, hook: Any, prepend: bool = False) -> None:
         hooks.insert(0, hook) if prepend else hooks.append(hook)
         self._hooks, self._hook = hooks, hook
+        self.id = next(RemovableHandle._ids)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()
 
     def remove(self) -> None:
         """Unregister the hook; a second call does nothing (the same function registered

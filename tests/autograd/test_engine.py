@@ -348,3 +348,15 @@ def test_a_graph_keeps_its_leaves_alive_as_pytorch_does() -> None:
     y.backward()
     accumulate = y.grad_fn.next_functions[0][0]
     assert accumulate.variable.grad.tolist() == [3.0]
+
+
+def test_a_hook_registered_for_a_with_block_is_removed_after_it() -> None:
+    x = torch.ones(2, requires_grad=True)
+    kept = x.register_hook(lambda g: g * 2)
+    with x.register_hook(lambda g: g * 3) as scoped:
+        (x * 1).sum().backward()
+    assert x.grad.tolist() == [6.0, 6.0]
+    x.grad = None
+    (x * 1).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]  # only the hook outside the block is left
+    assert isinstance(kept.id, int) and kept.id != scoped.id
