@@ -326,8 +326,8 @@ class _Capture:
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     """For every node below the roots, the number of edges that lead into it."""
     dependencies: dict[Node, int] = {}
-    stack = list(dict.fromkeys(roots))
-    starts = set(stack)
+    starts = dict.fromkeys(roots)  # (each root once, in order)
+    stack = list(starts)
     while stack:
         for child in stack.pop()._next:
             if child is None:
