@@ -5,6 +5,7 @@
 // for Python, and a saved notebook reopened without a kernel still steps through.
 
 const SPEEDS = [["slow", 1600], ["normal", 900], ["fast", 350]];
+const OVERVIEW_SIZE = 150; // px: the longer side of the map of a graph larger than its pane
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -46,6 +47,80 @@ function linesAt(changes, index) {
   return low ? changes[low - 1][1] : null;
 }
 
+// The room between the pane's edge and the picture (the current box's border needs it).
+function paddingOf(pane) {
+  return parseFloat(getComputedStyle(pane).paddingLeft) || 0;
+}
+
+// A map of the whole graph in the pane's corner, shown while the graph does not fit its pane:
+// the part in view is framed, the current box marked; a click or a drag on it moves the view.
+function makeOverview(svg, pane, width, height) {
+  const map = element("div", "mg-overview");
+  if (!svg || !width || !height) return { element: map, update: () => {} };
+  const ratio = OVERVIEW_SIZE / Math.max(width, height); // map pixels per graph pixel
+  const picture = svg.cloneNode(true);
+  for (const node of [picture, ...picture.querySelectorAll("[id], [class]")]) {
+    node.removeAttribute("id"); // a picture only: no second "node1", no boxes to restyle
+    node.removeAttribute("class");
+  }
+  picture.setAttribute("aria-hidden", "true"); // the pane's picture is the one to read
+  Object.assign(picture.style, { width: `${width * ratio}px`, height: `${height * ratio}px` });
+  const frame = element("div", "mg-overview-frame");
+  const marker = element("div", "mg-overview-current");
+  map.append(picture, frame, marker);
+  map.title = "the whole graph: click or drag to move the view";
+
+  // the pane's visible area, on screen
+  const view = () => {
+    const outer = pane.getBoundingClientRect();
+    const left = outer.left + pane.clientLeft;
+    const top = outer.top + pane.clientTop;
+    return { left, top, width: pane.clientWidth, height: pane.clientHeight };
+  };
+  // a rectangle on screen, placed on the map (clipped to the graph)
+  const place = (target, rect, shown) => {
+    const scale = (width / shown.width) * ratio;
+    const left = Math.max(0, rect.left - shown.left) * scale;
+    const top = Math.max(0, rect.top - shown.top) * scale;
+    const right = Math.min(shown.width, rect.left + rect.width - shown.left) * scale;
+    const bottom = Math.min(shown.height, rect.top + rect.height - shown.top) * scale;
+    Object.assign(target.style, {
+      left: `${left}px`,
+      top: `${top}px`,
+      width: `${Math.max(0, right - left)}px`,
+      height: `${Math.max(0, bottom - top)}px`,
+    });
+  };
+  const moveTo = (event) => {
+    const area = picture.getBoundingClientRect();
+    const shown = svg.getBoundingClientRect();
+    const seen = view();
+    const scale = shown.width / area.width; // screen pixels per map pixel
+    pane.scrollBy({
+      left: shown.left + (event.clientX - area.left) * scale - (seen.left + seen.width / 2),
+      top: shown.top + (event.clientY - area.top) * scale - (seen.top + seen.height / 2),
+    });
+  };
+  map.addEventListener("pointerdown", (event) => {
+    map.setPointerCapture(event.pointerId);
+    moveTo(event);
+  });
+  map.addEventListener("pointermove", (event) => {
+    if (map.hasPointerCapture(event.pointerId)) moveTo(event);
+  });
+
+  const update = () => {
+    map.hidden = pane.scrollWidth <= pane.clientWidth && pane.scrollHeight <= pane.clientHeight;
+    if (map.hidden) return;
+    const shown = svg.getBoundingClientRect();
+    place(frame, view(), shown);
+    const current = svg.querySelector("g.node.mg-current");
+    marker.hidden = !current;
+    if (current) place(marker, current.getBoundingClientRect(), shown);
+  };
+  return { element: map, update };
+}
+
 function render({ model, el }) {
   const steps = model.get("steps");
   const computed = model.get("computed");
@@ -61,12 +136,14 @@ function render({ model, el }) {
   el.classList.add("minigrad-stepper");
   const bar = element("div", "mg-bar");
   const body = element("div", "mg-body");
+  const stage = element("div", "mg-stage"); // the pane, with the map over its corner
   const pane = element("div", "mg-graph");
   const side = element("div", "mg-side");
   const header = element("div", "minigrad-step");
   const text = element("pre", "minigrad-step-text");
   side.append(header, text);
-  body.append(pane, side);
+  stage.append(pane);
+  body.append(stage, side);
   el.append(bar, body);
 
   pane.innerHTML = model.get("svg");
@@ -131,12 +208,24 @@ function render({ model, el }) {
   slider.title = "drag to any step";
   slider.addEventListener("input", () => go(Number(slider.value)));
   const counter = element("span", "mg-counter");
-  const scale = (factor) => {
+  const zoomTo = (value) => {
     if (!svg) return; // the pane shows why there is no picture
-    zoom = Math.max(0.25, Math.min(2, zoom * factor));
+    zoom = value;
     svg.style.width = `${width * zoom}px`;
     svg.style.height = `${height * zoom}px`;
     follow();
+    overview.update();
+  };
+  const scale = (factor) => zoomTo(Math.max(0.25, Math.min(2, zoom * factor)));
+  // the whole graph in the pane (as small as it takes), or back to full size
+  const fit = () => {
+    const room = 2 * paddingOf(pane);
+    const whole = Math.min(
+      (pane.clientWidth - room) / width,
+      (pane.clientHeight - room) / height,
+      1,
+    );
+    zoomTo(zoom === whole ? 1 : Math.max(0.05, whole));
   };
   bar.append(
     button("«", "first step", () => go(0)),
@@ -149,6 +238,7 @@ function render({ model, el }) {
     counter,
     button("−", "zoom out", () => scale(1 / 1.25)),
     button("+", "zoom in", () => scale(1.25)),
+    button("⤢", "whole graph / full size", fit),
   );
 
   // Scroll the graph pane (never the page) so that the current box is in sight.
@@ -170,6 +260,10 @@ function render({ model, el }) {
       });
     }
   };
+
+  const overview = makeOverview(svg, pane, width, height);
+  stage.append(overview.element);
+  pane.addEventListener("scroll", overview.update);
 
   const show = (index) => {
     index = Math.max(0, Math.min(last, index));
@@ -197,11 +291,15 @@ function render({ model, el }) {
     slider.value = String(index);
     counter.textContent = `${index} / ${last}`;
     follow();
+    overview.update();
   };
 
   model.on("change:index", () => show(model.get("index")));
   show(model.get("index"));
-  requestAnimationFrame(follow); // once the view is on the page and has a size
+  requestAnimationFrame(() => {
+    follow(); // once the view is on the page and has a size
+    overview.update();
+  });
   return () => clearInterval(timer);
 }
 

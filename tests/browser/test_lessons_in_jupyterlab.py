@@ -133,6 +133,9 @@ def test_lesson_2_steps_back_after_run_all_and_survives_a_reopen(lab, page, scre
     expect()(stepper).to_be_visible(timeout=KERNEL_TIMEOUT_MS)  # once the widgets are restored
     header = stepper.locator(".minigrad-step")
     expect()(header).to_have_text("Backward pass · step 9 of 9")  # where the learner left it
+    # no kernel holds it now, yet it steps: no "disconnected" (broken link) icon on it
+    expect()(stepper).to_have_class(re.compile("jupyter-widgets-disconnected"))
+    assert stepper.evaluate("node => getComputedStyle(node, '::before').display") == "none"
     stepper.locator('button[title="first step"]').click()
     expect()(header).to_have_text("Forward pass · step 0 of 9")
     no_traceback(page)

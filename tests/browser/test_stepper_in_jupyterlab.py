@@ -126,10 +126,89 @@ def test_pictures_render_without_graphviz_installed(lab_without_dot, page, scree
     drawing = page.locator('.jp-OutputArea-output[data-mime-type="image/svg+xml"]')
     expect()(drawing).to_be_visible()
     stepper = page.locator(".minigrad-stepper").first
-    expect()(stepper.locator("svg g.node")).to_have_count(10)
+    expect()(stepper.locator(".mg-graph svg g.node")).to_have_count(10)
     for title in ("SubBackward0", "AccumulateGrad", "a", "b"):
-        assert title in stepper.locator("svg").text_content()
+        assert title in stepper.locator(".mg-graph svg").text_content()
     stepper.locator('button[title="last step"]').click()
     expect()(stepper.locator(".minigrad-step")).to_have_text("Backward pass · step 9 of 9")
     quiet(page)
     page.screenshot(path=str(screenshots / "no_dot.png"))
+
+
+# Where a box is, as a fraction of the whole graph: in the pane's picture and in the map.
+PLACES = """stepper => {
+    const fraction = (inner, outer) => [(inner.left + inner.width / 2 - outer.left) / outer.width,
+                                        (inner.top + inner.height / 2 - outer.top) / outer.height];
+    const svg = stepper.querySelector('.mg-graph svg');
+    const map = stepper.querySelector('.mg-overview svg');
+    return {
+        current: fraction(svg.querySelector('g.node.mg-current').getBoundingClientRect(),
+                          svg.getBoundingClientRect()),
+        marker: fraction(stepper.querySelector('.mg-overview-current').getBoundingClientRect(),
+                         map.getBoundingClientRect()),
+    };
+}"""
+
+
+def test_a_graph_larger_than_its_pane_has_a_map_and_a_whole_graph_view(
+    lab, page, screenshots
+) -> None:
+    """The MLP's graph is larger than its pane: a map of the whole graph frames the part in
+    view and marks the current box; a click on the map moves the view there; one button
+    shows the whole graph in the pane, and again back at full size."""
+    name = write_notebook(lab, "stepper_map.ipynb", [SETUP + GRAPHS["mlp"]])
+    open_notebook(lab, page, name)
+    run_all(page)
+    widget = page.locator(".minigrad-stepper").first
+    expect()(widget).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
+    widget.evaluate("node => node.scrollIntoView({block: 'center'})")
+    pane, picture = widget.locator(".mg-graph"), widget.locator(".mg-graph svg")
+    assert picture.bounding_box()["height"] > pane.bounding_box()["height"]  # (else no map)
+    overview, frame = widget.locator(".mg-overview"), widget.locator(".mg-overview-frame")
+    expect()(overview).to_be_visible()
+    assert inside(overview.bounding_box(), pane.bounding_box())
+    for _ in range(6):
+        widget.locator('button[title="next step"]').click()
+    # the marker sits where the current box is in the whole graph, inside the framed part
+    places = widget.evaluate(PLACES)
+    assert places["marker"] == pytest.approx(places["current"], abs=0.03), places
+    marker = widget.locator(".mg-overview-current").bounding_box()
+    assert inside(marker, frame.bounding_box()), (marker, frame.bounding_box())
+    quiet(page)
+    widget.screenshot(path=str(screenshots / "stepper_map.png"))
+
+    # a click on the map's bottom edge brings the bottom of the graph into view
+    before = pane.evaluate("node => node.scrollTop")
+    box = overview.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 2)
+    page.wait_for_function("node => node.scrollTop > 0", arg=pane.element_handle())
+    after = pane.evaluate("node => node.scrollTop + node.clientHeight - node.scrollHeight")
+    assert after == pytest.approx(0, abs=2) and before >= 0, after
+    frame_box = frame.bounding_box()
+    assert frame_box["y"] + frame_box["height"] == pytest.approx(box["y"] + box["height"], abs=3)
+
+    whole = widget.locator('button[title="whole graph / full size"]')
+    whole.click()
+    assert inside(picture.bounding_box(), pane.bounding_box())
+    expect()(overview).to_be_hidden()  # nothing left to find
+    quiet(page)
+    widget.screenshot(path=str(screenshots / "stepper_whole_graph.png"))
+    whole.click()
+    expect()(overview).to_be_visible()
+    assert picture.bounding_box()["height"] > pane.bounding_box()["height"]
+
+
+def test_a_small_graph_has_no_map(lab, page) -> None:
+    cells = [
+        "import minigrad as torch\nfrom minigrad.widgets import Stepper\n"
+        "a = torch.tensor([2., 3.], requires_grad=True)\nStepper((a * a).sum())"
+    ]
+    name = write_notebook(lab, "stepper_small.ipynb", cells)
+    open_notebook(lab, page, name)
+    run_all(page)
+    widget = page.locator(".minigrad-stepper").first
+    expect()(widget.locator(".minigrad-step")).to_contain_text("step 0 of")
+    assert inside(
+        widget.locator(".mg-graph svg").bounding_box(), widget.locator(".mg-graph").bounding_box()
+    )
+    expect()(widget.locator(".mg-overview")).to_be_hidden()
