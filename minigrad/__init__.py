@@ -52,6 +52,7 @@ from minigrad.ops.division import floor_divide, fmod, remainder
 from minigrad.ops.elementwise import (
     abs,  # noqa: A004
     clamp,
+    clip,
     clone,
     cos,
     exp,
@@ -65,10 +66,13 @@ from minigrad.ops.elementwise import (
     where,
 )
 from minigrad.ops.exp_log import expm1, log1p, rsqrt
+from minigrad.ops.extrema import amax, amin
 from minigrad.ops.indexing import cat, gather, index_select, masked_fill, narrow, select, stack
-from minigrad.ops.linalg import addmm, dot, matmul, mm, mv
-from minigrad.ops.logic import (
+from minigrad.ops.linalg import addmm, dot, ger, matmul, mm, mv, outer
+from minigrad.ops.logic import (  # noqa: A004
+    all,
     allclose,
+    any,
     eq,
     equal,
     ge,
@@ -84,10 +88,24 @@ from minigrad.ops.logic import (
 from minigrad.ops.losses import log_softmax, softmax
 from minigrad.ops.norms import norm
 from minigrad.ops.pointwise import addcdiv, addcmul, lerp
+from minigrad.ops.product import prod
 from minigrad.ops.rearrange import diag, flip, roll, tril, triu
 from minigrad.ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: A004
+from minigrad.ops.rounding import ceil, fix, floor, frac, round, trunc  # noqa: A004
 from minigrad.ops.split import chunk, split, split_with_sizes, unbind
 from minigrad.ops.statistics import cumsum, logsumexp, std, var
+from minigrad.ops.trigonometry import (
+    acos,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    asin,
+    atan,
+    atan2,
+    cosh,
+    sinh,
+)
 from minigrad.ops.views import (
     flatten,
     movedim,

@@ -136,8 +136,11 @@ UNARY = [
     "masked_fill",
     "where_number",
 ]
+UNARY += ["floor", "ceil", "round", "round_decimals", "trunc", "frac", "sinh", "cosh", "asin"]
+UNARY += ["acos", "atan", "clip", "any_where", "all_where"]
 REDUCE = ["sum", "sum_dim", "sum_dims", "mean", "mean_dim", "max", "min", "max_dim", "min_dim"]
-REDUCE += ["cumsum", "logsumexp", "var", "std_dim"]
+REDUCE += ["cumsum", "logsumexp", "var", "std_dim", "prod", "prod_dim", "amax", "amax_dims"]
+REDUCE += ["amin_dim"]
 SHAPE = [
     "reshape_flat",
     "view_column",
@@ -171,6 +174,8 @@ BINARY = [
     "matmul_self",
     "cat",
     "stack",
+    "atan2",
+    "outer",
 ]
 INPLACE = [
     "iadd_number",
@@ -182,6 +187,7 @@ INPLACE = [
     "iop_add",
     "iop_mul",
     "iclamp",
+    "iclip",
     "ipow",
 ]
 ALL_OPS = UNARY + REDUCE + SHAPE + BINARY + INPLACE
@@ -250,6 +256,21 @@ def plan(name: str, a: np.ndarray, b: np.ndarray, r: list[int]) -> Callable | No
         return lambda L, x, y: (x * x + 1).rsqrt()
     if name == "square":
         return lambda L, x, y: x.square()
+    if name in ("floor", "ceil", "round", "trunc", "frac", "atan"):
+        return lambda L, x, y: getattr(x, name)()
+    if name == "round_decimals":
+        decimals = r[0] % 5 - 2
+        return lambda L, x, y: L.round(x, decimals=decimals)
+    if name in ("sinh", "cosh"):
+        return (lambda L, x, y: getattr(L, name)(x)) if big < 3 else None
+    if name in ("asin", "acos"):
+        return (lambda L, x, y: getattr(x * 0.45, name)()) if big < 2 else None
+    if name == "clip":
+        low, high = [(-0.25, 0.75), (None, -0.5), (0.5, None)][r[0] % 3]
+        return lambda L, x, y: L.clip(x, low, high)
+    if name in ("any_where", "all_where"):
+        method, dims = name[:3], tuple(d for d in range(nd) if r[0] >> d & 1)
+        return lambda L, x, y: L.where(getattr(x > 0, method)(dims, keepdim=True), x, 2 * x)
     if name == "reciprocal1":
         return lambda L, x, y: (x * x + 1).reciprocal()
     if name == "rsub":
@@ -293,6 +314,17 @@ def plan(name: str, a: np.ndarray, b: np.ndarray, r: list[int]) -> Callable | No
     if name == "std_dim":  # (distinct values: the gradient of a std of 0 is a kink)
         distinct = nd and sa[d0] > 1 and len(np.unique(a)) == a.size
         return (lambda L, x, y: x.std(d0, correction=0, keepdim=keep)) if distinct else None
+    if name == "prod":
+        return lambda L, x, y: x.prod()
+    if name == "prod_dim":
+        return lambda L, x, y: x.prod(d0, keepdim=keep)
+    if name == "amax":
+        return (lambda L, x, y: x.amax()) if a.size else None
+    if name == "amax_dims":
+        dims = tuple(d for d in range(nd) if r[0] >> d & 1)
+        return lambda L, x, y: L.amax(x, dims, keep)
+    if name == "amin_dim":
+        return (lambda L, x, y: x.amin(d0, keepdim=keep)) if nd else None
     # shape
     if name == "reshape_flat":
         return lambda L, x, y: x.reshape(-1)
@@ -383,6 +415,10 @@ def plan(name: str, a: np.ndarray, b: np.ndarray, r: list[int]) -> Callable | No
             if sa == sb
             else (lambda L, x, y: L.stack((x, x), dim=dim))
         )
+    if name == "atan2":
+        return (lambda L, x, y: L.atan2(x, y)) if _broadcastable(sa, sb) else None
+    if name == "outer":
+        return lambda L, x, y: L.outer(x.flatten(), y.flatten())
     # in place, always on a fresh clone (in-place on views of graph tensors is not offered)
     if name == "iadd_number":
         return lambda L, x, y: x.clone().add_(1.5)
@@ -403,6 +439,8 @@ def plan(name: str, a: np.ndarray, b: np.ndarray, r: list[int]) -> Callable | No
         return (lambda L, x, y: _iop(x.clone(), y, "mul")) if fits_a else None
     if name == "iclamp":
         return lambda L, x, y: x.clone().clamp_(-1, 1)
+    if name == "iclip":
+        return lambda L, x, y: x.clone().clip_(max=0.5)
     if name == "ipow":
         return lambda L, x, y: x.clone().pow_(2)
     raise AssertionError(name)
@@ -477,6 +515,8 @@ class Run:
             self.graph_differs = True  # see the matmul_* cases in KNOWN_GRAPH_DIFFERENCES
         if name in ("reshape_flat", "view_column", "flatten") and not ta.is_contiguous():
             self.graph_differs = True  # see reshape_noncontiguous in KNOWN_GRAPH_DIFFERENCES
+        if name == "outer" and not (ta.is_contiguous() and tb.is_contiguous()):
+            self.graph_differs = True  # (it reshapes its inputs: the same difference)
         actual = f(minigrad, ma, mb)
         self.compare_tensor(actual, expected)
         self.values.append((expected, actual))
@@ -582,6 +622,29 @@ GRAPH_CASES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "std_dim_keepdim": lambda L, x, y: x.std(0, keepdim=True),
     "square": lambda L, x, y: x.square(),
     "log1p_expm1_rsqrt": lambda L, x, y: (x * x).log1p() + x.expm1() + (x * x + 1).rsqrt(),
+    "floor": lambda L, x, y: (x * 3).floor(),
+    "ceil": lambda L, x, y: L.ceil(x * 3),
+    "round": lambda L, x, y: (x * 3).round(),
+    "round_decimals": lambda L, x, y: x.round(decimals=1),
+    "trunc_and_fix": lambda L, x, y: (x * 3).trunc() + L.fix(y * 3),
+    "frac": lambda L, x, y: (x * 3).frac(),
+    "sinh_cosh": lambda L, x, y: x.sinh() * L.cosh(y),
+    "asin_acos_atan": lambda L, x, y: x.asin() + L.arccos(y) + x.arctan(),
+    "atan2": lambda L, x, y: L.atan2(x, y),
+    "arctan2_method_broadcast": lambda L, x, y: x.arctan2(y[0]),
+    "prod": lambda L, x, y: x.prod(),
+    "prod_dim_keepdim": lambda L, x, y: L.prod(x, 1, keepdim=True),
+    "prod_with_a_zero": lambda L, x, y: (x * (y > 0)).prod(0),
+    "amax": lambda L, x, y: x.amax(),
+    "amax_dims_keepdim": lambda L, x, y: L.amax(x, (0, 1), keepdim=True),
+    "amin_dim_with_ties": lambda L, x, y: x.clamp(max=0.0).amin(1),
+    "clip": lambda L, x, y: x.clip(-0.5, 0.5),
+    "clip_tensor_bounds": lambda L, x, y: L.clip(x, min=y),
+    "outer": lambda L, x, y: L.outer(x[0], y[1]),
+    "ger": lambda L, x, y: x[1].ger(y[0]),
+    "any_all_where": lambda L, x, y: (
+        L.where((x > 0).any(1, keepdim=True), x, y) * L.where(y.all(), x, y)
+    ),
     "mean_keepdim": lambda L, x, y: x.mean(0, keepdim=True),
     "max": lambda L, x, y: x.max(),
     "max_dim": lambda L, x, y: x.max(1).values,
@@ -1208,6 +1271,27 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "negate_bool": lambda L: -L.tensor([True]),
     "len_of_0d": lambda L: len(L.tensor(1.0)),
     "backward_empty_inputs": lambda L: L.ones(2, requires_grad=True).sum().backward(inputs=[]),
+    "floor_of_bool": lambda L: L.tensor([True]).floor(),
+    "round_of_bool": lambda L: L.round(L.tensor([True])),
+    "round_decimals_of_int": lambda L: L.tensor([15, 25]).round(decimals=-1),
+    "frac_of_int": lambda L: L.tensor([1, 2]).frac(),
+    "frac_of_uint8": lambda L: L.tensor([1, 2], dtype=L.uint8).frac(),
+    "atan2_with_a_number": lambda L: L.atan2(L.ones(2), 2.0),
+    "atan2_broadcast": lambda L: L.ones(2).atan2(L.ones(3)),
+    "prod_dim_tuple": lambda L: L.ones(2, 3).prod((0, 1)),
+    "prod_dim_out_of_range": lambda L: L.ones(2, 3).prod(2),
+    "amax_of_empty": lambda L: L.ones(0).amax(),
+    "amin_over_an_empty_dim": lambda L: L.ones(2, 0).amin(1),
+    "amax_dim_float": lambda L: L.ones(2).amax(0.5),
+    "amax_duplicate_dims": lambda L: L.ones(2, 3).amax((1, -1)),
+    "amin_dim_out_of_range": lambda L: L.amin(L.ones(2, 3), 2),
+    "clip_without_bounds": lambda L: L.ones(2).clip(),
+    "outer_of_a_matrix": lambda L: L.outer(L.ones(2, 2), L.ones(2)),
+    "outer_vec2_0d": lambda L: L.ones(2).outer(L.tensor(1.0)),
+    "outer_with_a_number": lambda L: L.outer(L.ones(2), 2.0),
+    "ger_of_a_matrix": lambda L: L.ones(2).ger(L.ones(2, 1)),
+    "all_dim_out_of_range": lambda L: L.ones(2).all(1),
+    "any_duplicate_dims": lambda L: L.ones(2, 2).any((0, -2)),
 }
 
 
@@ -1303,12 +1387,226 @@ PROMOTION_EXAMPLES: dict[str, Callable[[Any], Any]] = {
     "masked_fill_int_float": lambda L: L.tensor([1, 5]).masked_fill(L.tensor([True, False]), 2.5),
     "arange_types": lambda L: (L.arange(3), L.arange(3.0), L.arange(0, 1, 0.5)),
     "tensor_from_list_of_0d": lambda L: L.tensor([L.tensor(1.0), L.tensor(2.0)]),
+    "atan2_int_float64": lambda L: L.atan2(L.tensor([1, -2]), L.tensor([2.0], dtype=L.float64)),
+    "atan2_0d_float64_float32": lambda L: L.atan2(L.tensor(1.0, dtype=L.float64), L.ones(2)),
+    "atan2_int32_0d_int": lambda L: L.atan2(L.ones(2, dtype=L.int32), L.tensor(2)),
+    "outer_int_float": lambda L: L.outer(L.tensor([1, 2]), L.tensor([0.5, 1.5])),
+    "outer_bool": lambda L: L.outer(L.tensor([True, False]), L.tensor([True])),
+    "prod_int32_and_bool": lambda L: (
+        L.tensor([3, -2], dtype=L.int32).prod(),
+        L.tensor([1, 1]).bool().prod(0),
+    ),
+    "clip_int_float_bounds": lambda L: L.tensor([1, 5]).clip(0, 2.5),
 }
 
 
 @pytest.mark.parametrize("case", sorted(PROMOTION_EXAMPLES))
 def test_promotion_examples(case: str) -> None:
     assert_same_outcome(PROMOTION_EXAMPLES[case])
+
+
+# --------------------------------------------------------------------------------------------
+# Rounding, trigonometry, prod, amax/amin, clip, outer, any/all: each on every kind of input
+# --------------------------------------------------------------------------------------------
+
+_VALUES = [[1.26, -2.5, 0.0, 0.5], [3.75, -0.45, 2.5, -1.5], [0.0, 0.0, 1.5, -0.55]]
+
+OP_CASES: dict[str, Callable[[Any, Any], Any]] = {
+    "floor": lambda L, x: x.floor(),
+    "ceil": lambda L, x: L.ceil(x),
+    "round": lambda L, x: x.round(),
+    "round_decimals_1": lambda L, x: L.round(x, decimals=1),
+    "round_decimals_0": lambda L, x: x.round(decimals=0),
+    "round_decimals_minus_1": lambda L, x: (x * 17).round(decimals=-1),
+    "trunc": lambda L, x: x.trunc(),
+    "fix": lambda L, x: L.fix(x),
+    "frac": lambda L, x: x.frac(),
+    "sinh": lambda L, x: x.sinh(),
+    "cosh": lambda L, x: L.cosh(x),
+    "asin": lambda L, x: (x * 0.3).asin(),
+    "arcsin": lambda L, x: L.arcsin(x),
+    "acos": lambda L, x: L.acos(x * 0.3),
+    "arccos": lambda L, x: x.arccos(),
+    "atan": lambda L, x: x.atan(),
+    "arctan": lambda L, x: L.arctan(x),
+    "atan2": lambda L, x: L.atan2(x, x.flip(0)),
+    "arctan2_method_broadcast": lambda L, x: x.arctan2(x[1]),
+    "prod": lambda L, x: x.prod(),
+    "prod_dim": lambda L, x: x.prod(1),
+    "prod_dim_keepdim": lambda L, x: L.prod(x, 0, keepdim=True),
+    "prod_dtype": lambda L, x: x.prod(dtype=L.float64),
+    "prod_0d": lambda L, x: x[0, 2].prod(0),
+    "amax": lambda L, x: x.amax(),
+    "amax_dim": lambda L, x: x.amax(1),
+    "amax_dims_keepdim": lambda L, x: L.amax(x, (0, 1), keepdim=True),
+    "amax_list_negative": lambda L, x: x.amax([-1]),
+    "amin": lambda L, x: L.amin(x),
+    "amin_dim_keepdim": lambda L, x: x.amin(0, keepdim=True),
+    "amin_empty_tuple": lambda L, x: x.amin(()),
+    "clip": lambda L, x: x.clip(-1, 1),
+    "clip_fn_min": lambda L, x: L.clip(x, min=0.5),
+    "clip_tensor": lambda L, x: x.clip(max=x[0]),
+    "outer": lambda L, x: L.outer(x[0], x[1, :3]),
+    "ger": lambda L, x: x[2].ger(x[0]),
+    "any": lambda L, x: x.any(),
+    "any_dim": lambda L, x: L.any(x, 1),
+    "any_dims_keepdim": lambda L, x: x.any((0, 1), keepdim=True),
+    "any_no_dims": lambda L, x: x.any(()),
+    "all": lambda L, x: L.all(x),
+    "all_dim_keepdim": lambda L, x: x.all(0, keepdim=True),
+    "all_negative_dim_list": lambda L, x: x.all([-1]),
+}
+
+
+def _op_on(L: Any, case: str, dtype: str) -> list:
+    """The result, its dtype, its node's name and the gradient (float inputs want one)."""
+    x = L.tensor(_VALUES).to(getattr(L, dtype))
+    if x.is_floating_point():
+        x.requires_grad_()
+    out = OP_CASES[case](L, x)
+    seen = [out, out.dtype, None if out.grad_fn is None else out.grad_fn.name()]
+    if out.requires_grad:
+        out.backward(L.linspace(-1, 2, out.numel(), dtype=out.dtype).reshape(out.shape))
+        seen.append(x.grad)
+    return seen
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "uint8", "bool"])
+@pytest.mark.parametrize("case", sorted(OP_CASES))
+def test_op_values_dtypes_gradients_and_names(case: str, dtype: str) -> None:
+    """Every dtype, as PyTorch treats it: integers stay integers through floor, become float32
+    through sinh, are refused by frac (the same error)."""
+    if dtype == "uint8":  # (no negative values: their conversion to uint8 is undefined)
+        body = lambda L: _op_on_abs(L, case)  # noqa: E731
+    else:
+        body = lambda L: _op_on(L, case, dtype)  # noqa: E731
+    assert_same_outcome(body)
+
+
+@pytest.mark.parametrize("case", sorted(OP_CASES))
+def test_op_dtypes_for_float16(case: str) -> None:
+    """float16 stays float16 (values are computed in float32 by PyTorch's kernels and may
+    round to another last digit: the dtype and the node are compared)."""
+
+    def body(L: Any) -> list:
+        out = OP_CASES[case](L, L.tensor(_VALUES, dtype=L.float16, requires_grad=True))
+        return [out.dtype, tuple(out.shape), None if out.grad_fn is None else out.grad_fn.name()]
+
+    assert_same_outcome(body)
+
+
+def _op_on_abs(L: Any, case: str) -> list:
+    x = L.tensor(_VALUES).abs().to(L.uint8)
+    out = OP_CASES[case](L, x)
+    return [out, out.dtype, out.grad_fn]
+
+
+def _prod_zeros(L: Any) -> list:
+    """No zero, one zero, two zeros: the gradient of prod is the product of the others; and
+    its own gradient (create_graph) through the zeros."""
+    seen = []
+    for values in ([2.0, 3.0, 4.0], [2.0, 0.0, 3.0], [0.0, 0.0, 3.0], [0.0]):
+        x = L.tensor(values, requires_grad=True)
+        x.prod().backward()
+        seen.append(x.grad)
+    rows = [[2.0, 0.0, 3.0], [0.0, 0.0, 1.0], [1.0, 2.0, 3.0], [-1.0, 4.0, 0.5]]
+    for dim in (0, 1):
+        x = L.tensor(rows, dtype=L.float64, requires_grad=True)
+        (g,) = L.autograd.grad(x.prod(dim).sum(), x, create_graph=True)
+        seen += [g, L.autograd.grad((g * g).sum(), x)]
+    x = L.tensor([2.0, 0.0, 3.0, 5.0], dtype=L.float64, requires_grad=True)
+    (g,) = L.autograd.grad(x.prod(), x, create_graph=True)
+    seen += [g, L.autograd.grad(g.sum(), x)]
+    return seen
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_running_sums_and_products_round_as_pytorch_over_long_rows(dtype: str) -> None:
+    """PyTorch keeps a float32 running sum or product in float64 (float16's in float32) and
+    rounds each result once: over 500 elements the last bits differ from float32 arithmetic.
+    cumsum, its gradient, and prod's gradient through zeros match bit for bit."""
+    values = np.random.default_rng(0).uniform(0.99, 1.01, (3, 500)).astype(dtype)
+    values[0, 7] = values[2, 9] = values[2, 100] = 0
+
+    def seen(L: Any) -> list[np.ndarray]:
+        found = []
+        x = L.tensor(values, requires_grad=True)
+        running = x.cumsum(1)
+        (running * running).sum().backward()
+        found += [running.detach().numpy(), x.grad.numpy()]
+        for product in (lambda v: v.prod(), lambda v: v.prod(1), lambda v: v.prod(0)):
+            x = L.tensor(values, requires_grad=True)
+            product(x).sum().backward()
+            found.append(x.grad.numpy())
+        return found
+
+    for expected, actual in zip(*both(seen)):
+        assert actual.dtype == expected.dtype and actual.tobytes() == expected.tobytes()
+
+
+def _extrema_ties(L: Any) -> list:
+    """amax and amin share the gradient evenly among ties (max(dim) picks one); a NaN extreme
+    gives nan gradients everywhere."""
+    seen = []
+    x = L.tensor([[3.0, 1.0, 3.0], [2.0, 2.0, 2.0]], requires_grad=True)
+    weights = L.tensor([1.0, 3.0])
+    for f in (
+        lambda v: (v.amax(1) * weights).sum(),
+        lambda v: v.amax(),
+        lambda v: v.amin(0).sum(),
+        lambda v: L.amax(v, (0, 1), keepdim=True).sum(),
+        lambda v: v.max(1).values.sum(),
+    ):
+        x.grad = None
+        f(x).backward()
+        seen.append(x.grad)
+    y = L.tensor([1.0, float("nan"), 2.0], requires_grad=True)
+    y.amax().backward()
+    seen += [y.grad, y.amax(), y.amin(0)]
+    (g,) = L.autograd.grad(x.amax(1).sum(), x, create_graph=True)
+    seen += [g, g.requires_grad]
+    node = x.amax(1).grad_fn
+    seen += [node._saved_dim, node._saved_keepdim, x.amin().grad_fn._saved_dim]
+    return seen
+
+
+def _rounding_edges(L: Any) -> list:
+    halves = L.tensor([0.5, 1.5, 2.5, -0.5, -2.5, 1e20, float("inf"), float("nan")])
+    return [
+        halves.round(),
+        halves.floor(),
+        halves.ceil(),
+        halves.trunc(),
+        halves.frac(),
+        L.tensor([1.25, 2.675, -0.125, 1234.5678]).round(decimals=2),
+        L.tensor([1250.0, 2500.0, 150.0]).round(decimals=-2),
+        L.tensor([1.26, 2.5], dtype=L.float16).round(decimals=1),
+        L.tensor([1.0, -1.0, 2.0]).asin(),
+        L.tensor([0.0, 0.0, -0.0]).atan2(L.tensor([0.0, -1.0, -1.0])),
+        L.tensor([-3, 5, 7], dtype=L.int32).clip(0, 6),
+        L.tensor([True, False]).any(),
+        L.ones(0).all(),
+        L.ones(0, 3).any(1),
+        L.ones(2, 0).amax(0),
+        L.ones(2, 0).prod(1),
+        L.ones(0).prod(),
+    ]
+
+
+def _atan2_gradient_where_the_squares_vanish(L: Any) -> list:
+    """0, not nan, at the origin and where self² + other² underflows, as in PyTorch."""
+    x = L.tensor([0.0, 7e-196, 1e-200, 1e200, 3.0], dtype=L.float64, requires_grad=True)
+    y = L.tensor([0.0, 0.0, 1e-200, 1e200, 4.0], dtype=L.float64, requires_grad=True)
+    L.atan2(x, y).sum().backward()
+    return [x.grad, y.grad]
+
+
+def _clip_in_place(L: Any) -> list:
+    a = L.tensor([1.0, -2.0, 0.25], requires_grad=True)
+    y = a * 2
+    y.clip_(-1, 1)
+    y.sum().backward()
+    return [y, a.grad, y.grad_fn.name()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1749,6 +2047,11 @@ def _deepcopies(L: Any) -> list:
 
 
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
+    "prod_gradient_with_zeros": _prod_zeros,
+    "amax_amin_ties_share": _extrema_ties,
+    "rounding_and_trigonometry_edges": _rounding_edges,
+    "clip_in_place": _clip_in_place,
+    "atan2_gradient_where_the_squares_vanish": _atan2_gradient_where_the_squares_vanish,
     "second_derivatives_through_kinks": _second_derivatives,
     "saved_values": _saved_values,
     "format_spec_and_fstrings": _formatted,

@@ -46,7 +46,11 @@ _GRID = st.integers(-300, 299).map(lambda i: (i + 0.5) / 100)
 _AWAY0 = st.tuples(st.sampled_from([-1.0, 1.0]), st.integers(20, 300)).map(
     lambda p: p[0] * (p[1] + 0.5) / 100
 )
-_ELEMENTS = {"any": _ANY, "positive": _POSITIVE, "grid": _GRID, "away0": _AWAY0}
+# Some exact zeros among values away from 0: prod's gradient is the product of the others
+# there. (Elsewhere it is result / self, whose derivative overflows for a tiny self, 1e-166,
+# in PyTorch too.)
+_ZEROS = st.one_of(st.just(0.0), _AWAY0)
+_ELEMENTS = {"any": _ANY, "positive": _POSITIVE, "grid": _GRID, "away0": _AWAY0, "zeros": _ZEROS}
 
 
 def _array(shape: tuple[int, ...], kind: str) -> st.SearchStrategy[np.ndarray]:
@@ -62,6 +66,9 @@ def _default_array(rng: np.random.Generator, shape: tuple[int, ...], kind: str) 
         flat = rng.uniform(0.3, 3, size)
     elif kind == "grid":
         flat = (rng.choice(np.arange(-300, 300), size, replace=False) + 0.5) / 100
+    elif kind == "zeros":  # a zero first, and about a third of the rest
+        flat = np.where(rng.random(size) < 0.3, 0.0, rng.uniform(0.2, 3, size))
+        flat[:1] = 0.0
     else:
         flat = rng.choice([-1.0, 1.0], size) * (rng.integers(20, 300, size) + 0.5) / 100
     return flat.reshape(shape)
@@ -231,6 +238,9 @@ def _full_bool_index(x: minigrad.Tensor, seed: int) -> minigrad.Tensor:
 
 
 S = st.sampled_from
+two_vectors = st.tuples(st.integers(1, 4), st.integers(1, 4)).map(
+    lambda n: (((n[0],), (n[1],)), None)
+)
 dim_and_keep = st.tuples(st.integers(-3, 2), st.booleans())
 
 ROWS: list[Row] = [
@@ -310,6 +320,42 @@ ROWS: list[Row] = [
     Row("expm1", lambda a, p: minigrad.expm1(a), one(), (((2, 3),), None)),
     Row("rsqrt", lambda a, p: a.rsqrt(), one(), (((2, 3),), None), values="positive"),
     Row("square", lambda a, p: a.square(), one(), (((2, 3),), None)),
+    # rounding: values on the half-step grid, never near a jump (of round(decimals=±1) too)
+    Row("floor", lambda a, p: a.floor(), one(), (((2, 3),), None), values="grid"),
+    Row("ceil", lambda a, p: minigrad.ceil(a), one(), (((2, 3),), None), values="grid"),
+    Row("round", lambda a, p: a.round(), one(), (((2, 3),), None), values="grid"),
+    Row(
+        "round_decimals",
+        lambda a, p: minigrad.round(a, decimals=p),
+        with_param(one(), S([1, 0, -1])),
+        (((2, 3),), 1),
+        values="grid",
+    ),
+    Row("trunc", lambda a, p: a.trunc(), one(), (((2, 3),), None), values="grid"),
+    Row("fix_fn", lambda a, p: minigrad.fix(a), one(), (((2, 3),), None), values="grid"),
+    Row("frac", lambda a, p: a.frac(), one(), (((2, 3),), None), values="grid"),
+    Row("sinh", lambda a, p: a.sinh(), one(), (((2, 3),), None)),
+    Row("cosh", lambda a, p: minigrad.cosh(a), one(), (((2, 3),), None)),
+    Row("asin", lambda a, p: (a * 0.4).asin(), one(), (((2, 3),), None)),
+    Row("arcsin_fn", lambda a, p: minigrad.arcsin(a * 0.4), one(), (((2, 3),), None)),
+    Row("acos", lambda a, p: minigrad.acos(a * 0.4), one(), (((2, 3),), None)),
+    Row("arccos", lambda a, p: (a * 0.4).arccos(), one(), (((2, 3),), None)),
+    Row("atan", lambda a, p: a.atan(), one(), (((2, 3),), None)),
+    Row("arctan_fn", lambda a, p: minigrad.arctan(a), one(), (((2, 3),), None)),
+    Row(
+        "atan2",
+        lambda a, b, p: minigrad.atan2(a, b),
+        two_broadcast,
+        (((2, 3), (3,)), None),
+        values=("any", "positive"),  # (the angle jumps by 2π across y = 0 where x < 0)
+    ),
+    Row(
+        "arctan2_method",
+        lambda a, b, p: a.arctan2(b),
+        two_broadcast,
+        (((3, 1), (1, 4)), None),
+        values=("away0", "any"),
+    ),
     Row("abs", lambda a, p: a.abs(), one(), (((2, 3),), None), values="grid"),
     Row("abs_operator", lambda a, p: abs(a), one(), (((2, 3),), None), values="away0"),
     Row("sin", lambda a, p: minigrad.sin(a), one(), (((2, 3),), None)),
@@ -348,6 +394,10 @@ ROWS: list[Row] = [
         lambda a, p: minigrad.where(_mask(tuple(a.shape), p), -1.5, a),
         with_param(one(), SEEDS),
         (((2, 3),), 3),
+    ),
+    Row("clip", lambda a, p: a.clip(-0.5, 0.5), one(), (((2, 3),), None), values="grid"),
+    Row(
+        "clip_fn", lambda a, p: minigrad.clip(a, max=0.25), one(), (((2, 3),), None), values="grid"
     ),
     Row("clone", lambda a, p: a.clone(), one(), (((2, 3),), None)),
     # filling a result in place cuts the gradient to the old values: only `+ a` remains
@@ -431,6 +481,43 @@ ROWS: list[Row] = [
     Row(
         "std", lambda a, p: minigrad.std(a, 0), one(1, min_side=2), (((3, 2),), None), values="grid"
     ),
+    Row("prod", lambda a, p: a.prod(), one(0, 2, max_side=3), (((2, 3),), None), values="away0"),
+    Row(
+        "prod_with_zeros",
+        lambda a, p: minigrad.prod(a),
+        one(1, 2),
+        (((2, 3),), None),
+        values="zeros",
+    ),
+    Row(
+        "prod_dim",
+        lambda a, p: a.prod(p[0] % max(a.ndim, 1), keepdim=p[1]),
+        with_param(one(), dim_and_keep),
+        (((2, 3),), (1, False)),
+        values="away0",
+    ),
+    Row(
+        "prod_dim_with_zeros",
+        lambda a, p: minigrad.prod(a, p[0] % a.ndim, p[1]),
+        with_param(one(1), dim_and_keep),
+        (((3, 4),), (1, True)),
+        values="zeros",
+    ),
+    Row(
+        "amax",
+        lambda a, p: a.amax(_dims_subset(a.ndim, p[0]), keepdim=p[1]),
+        with_param(one(), st.tuples(st.integers(0, 7), st.booleans())),
+        (((2, 3, 4),), (5, False)),
+        values="grid",
+    ),
+    Row(
+        "amin",
+        lambda a, p: minigrad.amin(a, p[0] % max(a.ndim, 1), p[1]),
+        with_param(one(), dim_and_keep),
+        (((2, 3),), (1, True)),
+        values="grid",
+    ),
+    Row("amin_all", lambda a, p: a.amin(), one(), (((2, 3),), None), values="grid"),
     Row("max_all", lambda a, p: a.max(), one(), (((2, 3),), None), values="grid"),
     Row("min_all", lambda a, p: minigrad.min(a), one(), (((2, 3),), None), values="grid"),
     Row(
@@ -464,6 +551,8 @@ ROWS: list[Row] = [
     Row("mm_fn", lambda a, b, p: minigrad.mm(a, b), matmul_case(2, 2), (((1, 3), (3, 1)), None)),
     Row("mv", lambda a, b, p: minigrad.mv(a, b), matmul_case(2, 1), (((2, 3), (3,)), None)),
     Row("dot", lambda a, b, p: a.dot(b), matmul_case(1, 1), (((3,), (3,)), None)),
+    Row("outer", lambda a, b, p: minigrad.outer(a, b), two_vectors, (((3,), (4,)), None)),
+    Row("ger_method", lambda a, b, p: a.ger(b), two_vectors, (((2,), (1,)), None)),
     Row("dot_fn", lambda a, b, p: minigrad.dot(a, b), matmul_case(1, 1), (((4,), (4,)), None)),
     # -- shape -------------------------------------------------------------------------------
     Row("reshape_flat", lambda a, p: a.reshape(-1), one(), (((2, 3),), None)),

@@ -4,12 +4,15 @@ and beside it the function a learner calls, which names its Tensor methods (``@t
 
     arithmetic   + − · / and powers          elementwise  exp, log, tanh, relu, where, to …
     division     //, % and fmod               bounds       maximum, minimum, clamp(t, lo, hi)
-    reduce       sum, mean, max, min          linalg       matmul and its cases
+    reduce       sum, mean, max, min          linalg       matmul and its cases, outer
     statistics   cumsum, logsumexp, var, std  exp_log      log1p, expm1, rsqrt
+    product      prod                         extrema      amax, amin (ties share)
+    rounding     floor, ceil, round, trunc, frac
+    trigonometry sinh, cosh, asin, acos, atan, atan2
     norms        norm (vector norms)
     views        reshape, permute, expand …   indexing     t[key], select, cat, stack
     rearrange    flip, roll, tril, triu, diag, repeat
-    logic        comparisons (no gradient)
+    logic        comparisons, any, all (no gradient)
     split        split, chunk, unbind: several outputs
     inplace      add_, zero_, t[key] = v, and the versions that keep in-place ops honest
     pointwise    addcmul, addcdiv, lerp: fused, rounded as PyTorch's kernels (the optimizers)
@@ -25,6 +28,7 @@ from minigrad.ops import (
     division,
     elementwise,
     exp_log,
+    extrema,
     indexing,
     inplace,
     linalg,
@@ -32,10 +36,13 @@ from minigrad.ops import (
     losses,
     norms,
     pointwise,
+    product,
     rearrange,
     reduce,
+    rounding,
     split,
     statistics,
+    trigonometry,
     views,
 )
 
@@ -45,8 +52,9 @@ __all__ = ["all_ops", "inplace", "logic"]
 def all_ops() -> list[type[Function]]:
     """Every op class, in definition order (used for documentation and the test table)."""
     found: list[type[Function]] = []
-    modules = (arithmetic, division, elementwise, exp_log, bounds, reduce, statistics, linalg)
-    modules += (views, indexing, norms, rearrange, split, pointwise, losses)
+    modules = (arithmetic, division, elementwise, exp_log, rounding, trigonometry, bounds)
+    modules += (reduce, statistics, product, extrema, linalg, views, indexing, norms)
+    modules += (rearrange, split, pointwise, losses)
     for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Function) and value.rules:

@@ -93,14 +93,65 @@ def sum_keepdim(x: Any, dim: int) -> Any:
     return x.sum(dim, keepdim=True) if isinstance(x, Tensor) else x.sum(axis=dim, keepdims=True)
 
 
+#: PyTorch's CPU kernels keep a running sum or product of float32 in float64 (of float16 in
+#: float32) and round each result once
+_RUNNING_TYPE = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
+
+
+def running(accumulate: Any, x: np.ndarray, dim: int) -> np.ndarray:
+    """``np.cumsum`` or ``np.cumprod`` of ``x`` along ``dim``, as PyTorch computes it (in its
+    dtype; integers and bools in int64)."""
+    if x.dtype.kind in "biu":
+        return accumulate(x, axis=dim, dtype=np.int64)
+    wide = _RUNNING_TYPE.get(x.dtype)
+    if wide is None:
+        return accumulate(x, axis=dim)
+    return accumulate(x, axis=dim, dtype=wide).astype(x.dtype)
+
+
 def cumsum_from_end(x: Any, dim: int) -> Any:
     """The running sum along ``dim`` taken from the last element back (cumsum's backward)."""
     if isinstance(x, Tensor):
         return x.flip(dim).cumsum(dim).flip(dim)
-    return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+    return np.flip(running(np.cumsum, np.flip(x, dim), dim), dim)
 
 
 def constant(array: np.ndarray, like: Any) -> Any:
     """``array`` (a value the op was given, not an input) as ``like``'s kind: a tensor
     without history when ``like`` is a tensor."""
     return Tensor._make(array) if isinstance(like, Tensor) else array
+
+
+def sinh(x: Any) -> Any:
+    return x.sinh() if isinstance(x, Tensor) else np.sinh(x)
+
+
+def cosh(x: Any) -> Any:
+    return x.cosh() if isinstance(x, Tensor) else np.cosh(x)
+
+
+def rsqrt(x: Any) -> Any:
+    return x.rsqrt() if isinstance(x, Tensor) else 1 / np.sqrt(x)
+
+
+def indicator(condition: Any, like: Any) -> Any:
+    """1 where ``condition`` holds, else 0, in ``like``'s dtype and kind (a constant: no
+    history)."""
+    if isinstance(like, Tensor):
+        return Tensor._make(condition._data.astype(like._data.dtype))
+    return np.asarray(condition, dtype=like.dtype)
+
+
+def products_of_others(x: Any, dim: int) -> Any:
+    """At each position, the product of the other elements along ``dim`` (prod's gradient
+    where an element is 0): the running product before it times the running product after
+    it, as PyTorch computes it; a tensor ``x`` gives a recorded result."""
+    if isinstance(x, Tensor):  # (no cumprod to record: the k-th copy of x with x[k] = 1)
+        n = x.shape[dim]
+        shape = x.shape[:dim] + (n,) + x.shape[dim:]
+        mask = np.eye(n, dtype=bool).reshape((1,) * dim + (n, n) + (1,) * (x.ndim - dim - 1))
+        return where(mask, 1, expand(unsqueeze(x, (dim,)), shape)).prod(dim + 1)
+    ones = np.ones_like(np.take(x, [0], axis=dim))
+    before = np.concatenate([ones, np.take(x, range(x.shape[dim] - 1), axis=dim)], axis=dim)
+    after = np.concatenate([ones, np.flip(np.take(x, range(1, x.shape[dim]), axis=dim), dim)], dim)
+    return running(np.cumprod, before, dim) * np.flip(running(np.cumprod, after, dim), dim)

@@ -159,13 +159,16 @@ class ClampBackward1(Function):
 
     @staticmethod
     def forward(a: np.ndarray, min: Any, max: Any) -> np.ndarray:
+        if a.dtype.kind in "iu":  # a bound is cast to the dtype first, as PyTorch does:
+            # clamp(uint8, -1, 1) has min 255 > max 1, so every element is 1
+            min, max = (None if b is None else np.array(b).astype(a.dtype) for b in (min, max))
         return np.clip(a, min, max)
 
     def backward(self, grad: Any, a: Any, low: Any, high: Any) -> Any:
         inside = (a >= (-np.inf if low is None else low)) & (
             a <= (np.inf if high is None else high)
         )
-        return grad * inside
+        return _xp.where(inside, grad, 0)  # (0, not −0 for a negative grad: as PyTorch)
 
 
 class WhereBackward0(Function):
@@ -293,7 +296,7 @@ def relu(input: Tensor) -> Tensor:
     return ReluBackward0.apply(input)
 
 
-@tensor_method("clamp")
+@tensor_method("clamp", "clip")
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Each element limited to ``[min, max]``."""
     if min is None and max is None:
@@ -304,6 +307,9 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         if bound is not None:
             input, _ = operands(input, bound)  # an integer tensor clamped to 2.5 becomes float
     return ClampBackward1.apply(input, min=min, max=max)
+
+
+clip = clamp  # PyTorch's alias
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:

@@ -195,6 +195,25 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return DotBackward0.apply(input, tensor)
 
 
+@tensor_method("outer", "ger")
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two vectors: ``out[i, j] = input[i] · vec2[j]``, recorded as
+    PyTorch does, a column view times ``vec2``."""
+    if not isinstance(vec2, Tensor):
+        raise TypeError(
+            f"outer(): argument 'vec2' (position 2) must be Tensor, not {type(vec2).__name__}"
+        )
+    for name, vector in (("self", input), ("vec2", vec2)):
+        if vector._data.ndim != 1:
+            raise RuntimeError(
+                f"outer: Expected 1-D argument {name}, but got {vector._data.ndim}-D"
+            )
+    return input.reshape(-1, 1) * vec2
+
+
+ger = outer  # PyTorch's older name
+
+
 @tensor_method("matmul")
 @tensor_method("__matmul__", operator=True)
 def matmul(input: Tensor, other: Tensor) -> Tensor:

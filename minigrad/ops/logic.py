@@ -8,6 +8,7 @@ import numpy as np
 
 from minigrad import _dtype
 from minigrad.ops._operands import operands
+from minigrad.ops.reduce import _dims
 from minigrad.tensor import Tensor, tensor_method
 
 
@@ -126,16 +127,28 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return input._data.shape == other._data.shape and bool((input._data == other._data).all())
 
 
+def _truth(reduce: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """``reduce`` (np.all or np.any) over ``dim`` (None: everything; an int or a tuple;
+    ``()``: nothing, as in PyTorch). The result is bool, uint8 for uint8 (PyTorch's rule)."""
+    if dim is None:
+        axes = None
+    else:
+        given = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+        axes = _dims(given, input._data.ndim) if given else ()
+    found = np.asarray(reduce(input._data, axis=axes, keepdims=keepdim))
+    return Tensor._make(found.astype(np.uint8) if input._data.dtype == np.uint8 else found)
+
+
 @tensor_method("all")
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Whether every element (along ``dim``) is nonzero, as a bool tensor."""
-    return Tensor._make(np.asarray(input._data.all(axis=dim, keepdims=keepdim)))
+    """Whether every element (along ``dim``, an int or a tuple) is nonzero, as a bool tensor."""
+    return _truth(np.all, input, dim, keepdim)
 
 
 @tensor_method("any")
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Whether some element (along ``dim``) is nonzero, as a bool tensor."""
-    return Tensor._make(np.asarray(input._data.any(axis=dim, keepdims=keepdim)))
+    """Whether some element (along ``dim``, an int or a tuple) is nonzero, as a bool tensor."""
+    return _truth(np.any, input, dim, keepdim)
 
 
 def _test(ufunc: np.ufunc, input: Tensor, name: str) -> Tensor:

@@ -12,7 +12,7 @@ from minigrad import _dtype
 from minigrad.autograd.function import Function
 from minigrad.ops import _xp
 from minigrad.ops.arithmetic import floating
-from minigrad.ops.reduce import _dims, _sum_type
+from minigrad.ops.reduce import _dims
 from minigrad.tensor import Tensor, tensor_method, wrap_dim
 
 
@@ -24,7 +24,7 @@ class CumsumBackward0(Function):
 
     @staticmethod
     def forward(a: np.ndarray, dim: int) -> np.ndarray:
-        return np.cumsum(a, axis=dim, dtype=_sum_type(a))
+        return _xp.running(np.cumsum, a, dim)
 
     def backward(self, grad: Any, dim: int) -> Any:
         return _xp.cumsum_from_end(grad, dim)
