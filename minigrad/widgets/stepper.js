@@ -56,7 +56,9 @@ function paddingOf(pane) {
 // the part in view is framed, the current box marked; a click or a drag on it moves the view.
 function makeOverview(svg, pane, width, height) {
   const map = element("div", "mg-overview");
-  if (!svg || !width || !height) return { element: map, update: () => {} };
+  if (!svg || !width || !height) {
+    return { element: map, update: () => {}, top: () => Infinity };
+  }
   const ratio = OVERVIEW_SIZE / Math.max(width, height); // map pixels per graph pixel
   const picture = svg.cloneNode(true);
   for (const node of [picture, ...picture.querySelectorAll("[id], [class]")]) {
@@ -109,16 +111,33 @@ function makeOverview(svg, pane, width, height) {
     if (map.hasPointerCapture(event.pointerId)) moveTo(event);
   });
 
+  // whether the map hides part of a rectangle on screen
+  const covers = (rect) => {
+    const over = map.getBoundingClientRect();
+    return !(
+      rect.right <= over.left ||
+      rect.left >= over.right ||
+      rect.bottom <= over.top ||
+      rect.top >= over.bottom
+    );
+  };
+  let top = Infinity; // where the map begins on screen, in its own corner (none: Infinity)
   const update = () => {
     map.hidden = pane.scrollWidth <= pane.clientWidth && pane.scrollHeight <= pane.clientHeight;
+    map.classList.remove("mg-overview-top");
+    top = map.hidden ? Infinity : map.getBoundingClientRect().top;
     if (map.hidden) return;
     const shown = svg.getBoundingClientRect();
     place(frame, view(), shown);
     const current = svg.querySelector("g.node.mg-current");
     marker.hidden = !current;
-    if (current) place(marker, current.getBoundingClientRect(), shown);
+    if (!current) return;
+    const box = current.getBoundingClientRect();
+    place(marker, box, shown);
+    // a box too tall to sit above the map: the map moves to the top corner
+    if (covers(box)) map.classList.add("mg-overview-top");
   };
-  return { element: map, update };
+  return { element: map, update, top: () => top };
 }
 
 function render({ model, el }) {
@@ -213,8 +232,7 @@ function render({ model, el }) {
     zoom = value;
     svg.style.width = `${width * zoom}px`;
     svg.style.height = `${height * zoom}px`;
-    follow();
-    overview.update();
+    inSight();
   };
   const scale = (factor) => zoomTo(Math.max(0.25, Math.min(2, zoom * factor)));
   // the whole graph in the pane (as small as it takes), or back to full size
@@ -248,14 +266,18 @@ function render({ model, el }) {
     const inner = box.getBoundingClientRect();
     const outer = pane.getBoundingClientRect();
     const margin = 24;
+    // the part of the pane above the map, where the box fits there; else the whole pane
+    const mapTop = overview.top();
+    const above = mapTop < outer.bottom && inner.height + 2 * margin <= mapTop - outer.top;
+    const bottom = above ? mapTop : outer.bottom;
     if (
       inner.top < outer.top + margin ||
-      inner.bottom > outer.bottom - margin ||
+      inner.bottom > bottom - margin ||
       inner.left < outer.left + margin ||
       inner.right > outer.right - margin
     ) {
       pane.scrollTo({
-        top: pane.scrollTop + inner.top - outer.top - (outer.height - inner.height) / 2,
+        top: pane.scrollTop + inner.top - outer.top - (bottom - outer.top - inner.height) / 2,
         left: pane.scrollLeft + inner.left - outer.left - (outer.width - inner.width) / 2,
       });
     }
@@ -264,6 +286,12 @@ function render({ model, el }) {
   const overview = makeOverview(svg, pane, width, height);
   stage.append(overview.element);
   pane.addEventListener("scroll", overview.update);
+  // the current box in view (above the map, if shown), and the map up to date
+  const inSight = () => {
+    overview.update();
+    follow();
+    overview.update();
+  };
 
   const show = (index) => {
     index = Math.max(0, Math.min(last, index));
@@ -290,16 +318,12 @@ function render({ model, el }) {
     text.textContent = step.text;
     slider.value = String(index);
     counter.textContent = `${index} / ${last}`;
-    follow();
-    overview.update();
+    inSight();
   };
 
   model.on("change:index", () => show(model.get("index")));
   show(model.get("index"));
-  requestAnimationFrame(() => {
-    follow(); // once the view is on the page and has a size
-    overview.update();
-  });
+  requestAnimationFrame(inSight); // once the view is on the page and has a size
   return () => clearInterval(timer);
 }
 

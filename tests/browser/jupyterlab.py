@@ -364,3 +364,27 @@ def inside(inner: dict | None, outer: dict) -> bool:
         and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
         and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
     )
+
+
+# What a learner must see of the Stepper's current step, measured in the page: the current
+# box inside the graph pane and clear of the map, and the explanation without any line cut off.
+_STEP_IN_SIGHT = """stepper => {
+    const box = stepper.querySelector('.mg-graph g.node.mg-current').getBoundingClientRect();
+    const pane = stepper.querySelector('.mg-graph').getBoundingClientRect();
+    const map = stepper.querySelector('.mg-overview');
+    const over = map && !map.hidden ? map.getBoundingClientRect() : null;
+    const text = stepper.querySelector('.minigrad-step-text');
+    return {
+        in_pane: box.left >= pane.left - 1 && box.right <= pane.right + 1 &&
+                 box.top >= pane.top - 1 && box.bottom <= pane.bottom + 1,
+        under_map: over !== null && !(box.right <= over.left || box.left >= over.right ||
+                                      box.bottom <= over.top || box.top >= over.bottom),
+        text_cut_off: text.scrollWidth > text.clientWidth + 1,
+    };
+}"""
+
+
+def assert_step_in_sight(stepper, step: int) -> None:
+    """The current box in its pane, not under the map, and the step's text all readable."""
+    seen = stepper.evaluate(_STEP_IN_SIGHT)
+    assert seen == {"in_pane": True, "under_map": False, "text_cut_off": False}, (step, seen)

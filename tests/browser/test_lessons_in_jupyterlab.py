@@ -19,6 +19,7 @@ from .jupyterlab import (
     CURRENT,
     KERNEL_TIMEOUT_MS,
     LESSONS,
+    assert_step_in_sight,
     expect,
     inside,
     menu,
@@ -161,9 +162,12 @@ def test_the_later_lessons_run_all_and_step(lab, page, screenshots, name):
     stepper = page.locator(".minigrad-stepper").first
     header = stepper.locator(".minigrad-step")
     expect()(header).to_contain_text("step 0 of")
-    stepper.locator('button[title="next step"]').click()
-    expect()(header).to_contain_text("step 1 of")
-    stepper.locator('button[title="last step"]').click()
+    last = int(re.search(r"of (\d+)", header.inner_text()).group(1))
+    stepper.scroll_into_view_if_needed()
+    for number in range(1, last + 1):  # each step's box in sight, clear of the map
+        stepper.locator('button[title="next step"]').click()
+        expect()(header).to_contain_text(f"step {number} of {last}")
+        assert_step_in_sight(stepper, number)
     expect()(header).to_contain_text("Backward pass")
     waiting = page.locator(f"{CURRENT} .jp-OutputArea-output", has_text="not answered yet")
     assert waiting.count() > 0

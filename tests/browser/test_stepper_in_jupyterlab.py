@@ -17,6 +17,7 @@ from .jupyterlab import (
     KERNEL_TIMEOUT_MS,
     REPO,
     VIEWPORT,
+    assert_step_in_sight,
     expect,
     inside,
     no_traceback,
@@ -84,6 +85,7 @@ def test_controls_text_and_current_node_stay_in_view_at_every_step(
         for part in ("controls", "explanation", "node"):
             assert inside(found[part], SCREEN), (number, part, found)
         assert inside(found["node"], found["pane"]), (number, found)
+        assert_step_in_sight(widget, number)
         text = widget.locator(".minigrad-step-text").inner_text()
         assert "(freed)" not in text and text.strip(), number
         if graph == "mlp" and number == 15:  # tanh's rule with its numbers: the README's picture
