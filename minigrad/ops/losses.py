@@ -136,10 +136,10 @@ class MseLossBackward0(Function):
 
 
 class BinaryCrossEntropyWithLogitsBackward0(Function):
-    formula = "(1 − target) · self − log σ(self) · ((pos_weight − 1) · target + 1), weighted"
+    formula = "(1 − target) · self − log σ(self), reduced (class weights scale it when given)"
     rules = (
-        "grad · (σ(self) − target) · weight (÷ numel for the mean)",
-        "−grad · self · weight (÷ numel for the mean)",
+        "grad · (σ(self) − target) (÷ numel for the mean; class weights scale it when given)",
+        "−grad · self (÷ numel for the mean; class weights scale it when given)",
     )
     input_names = ("self", "target")
     saved = ("pos_weight", "reduction", "self", "target", "weight")

@@ -191,6 +191,16 @@ def _symbols(fn: Function) -> dict[str, Any]:
     return symbols
 
 
+def _without_unit_factors(text: str, symbols: dict[str, Any]) -> str:
+    """``text`` without the factors whose value is 1 ('self − alpha·other' → 'self − other',
+    'grad · alpha' → 'grad'): the formula as this node computed it."""
+    for name, value in symbols.items():
+        if type(value) in (int, float) and value == 1:
+            text = re.sub(rf"(?<![A-Za-z_]){re.escape(name)} ?· ?", "", text)
+            text = re.sub(rf" ?· ?{re.escape(name)}(?![A-Za-z_0-9])", "", text)
+    return text
+
+
 def _mentioned(text: str, symbols: dict[str, Any]) -> list[str]:
     return [k for k in symbols if re.search(rf"(?<![A-Za-z_]){re.escape(k)}(?![A-Za-z_0-9])", text)]
 
@@ -204,8 +214,9 @@ def forward_step(fn: Function, labels: Labeler) -> Step:
     result = ", ".join(labels.piece(fn, nr) for nr in range(fn._outputs))
     if not fn.several_outputs:
         result = labels.output(fn)
+    formula = _without_unit_factors(fn.formula, _plain_saved(fn))
     symbols = {k: short(v) for k, v in _plain_saved(fn).items()}
-    lines = [f"{fn.name()} computes {result} = {fn.formula}"]
+    lines = [f"{fn.name()} computes {result} = {formula}"]
     for position in range(len(fn.next_functions)):
         name, label = _input_name(fn, position), labels.input(fn, position)
         symbols.setdefault(name, label)
@@ -214,7 +225,7 @@ def forward_step(fn: Function, labels: Labeler) -> Step:
             lines.append(assign(f"  {name} = ", value))
         else:
             lines.append(assign(f"  {name} = {label} = ", value))
-    for key in _mentioned(fn.formula, _plain_saved(fn)):
+    for key in _mentioned(formula, _plain_saved(fn)):
         lines.append(f"  {key} = {fmt(_plain_saved(fn)[key])}")
     if values is None:
         lines.append(f"  {result} = (freed by an earlier backward)")
@@ -226,7 +237,7 @@ def forward_step(fn: Function, labels: Labeler) -> Step:
     else:
         lines.append(assign(f"  {result} = ", values[1]))
         output = short(values[1])
-    title = f"{fn.name()}: {result} = {_substitute(fn.formula, symbols)} = {output}"
+    title = f"{fn.name()}: {result} = {_substitute(formula, symbols)} = {output}"
     return Step(FORWARD, fn, fn.name(), title, "\n".join(lines))
 
 
@@ -287,7 +298,7 @@ def backward_step(
         if child is None or sent is None:
             lines.append(f"  {name} ({label}) needs no gradient")
             continue
-        rule = rules[min(position, len(rules) - 1)]
+        rule = _without_unit_factors(rules[min(position, len(rules) - 1)], symbols)
         lines.append(f"  to {name} ({label}): {rule}")
         for key in _mentioned(rule, symbols):
             lines.append(assign(f"      {key} = ", symbols[key]))
