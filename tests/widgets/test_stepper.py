@@ -324,3 +324,18 @@ def test_a_slice_no_gradient_reached_is_shown_as_zeros() -> None:
     unbind = next(s for s in stepper.steps if s.phase == "backward" and "Unbind" in s.node_name)
     assert "∂out/∂first = [1., 1.]\n  ∂out/∂t1[1]: none reached it (zeros)\n" in unbind.text
     assert stepper.last().leaf_grad(m).tolist() == [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]]
+
+
+def test_a_factor_of_one_is_left_out_and_any_other_is_shown() -> None:
+    """'Q = t2 − t3', not 't2 − 1·t3' with 'alpha = 1': the rule as this node computed it; a
+    factor that is not 1 stays, with its value."""
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    b = torch.tensor([6.0, 4.0], requires_grad=True)
+    plain = Stepper(a - b, gradient=torch.ones(2), names={"a": a, "b": b})
+    scaled = Stepper(a.sub(b, alpha=2), gradient=torch.ones(2), names={"a": a, "b": b})
+    assert plain.steps[0].title.startswith("SubBackward0: t1 = a − b = ")
+    assert "alpha" not in plain.steps[0].text and "alpha" not in plain.steps[1].text
+    assert "to other (b): −grad\n" in plain.steps[1].text
+    assert scaled.steps[0].title.startswith("SubBackward0: t1 = a − 2·b = ")
+    assert "alpha = 2" in scaled.steps[0].text
+    assert "to other (b): −grad · alpha\n      alpha = 2" in scaled.steps[1].text
