@@ -139,7 +139,8 @@ class Stepper:
             f"<p><b>Stepper</b>: {len(self.steps)} steps, forward then backward. Run the cell "
             "to step through them; the picture shows the graph after the last step.</p>"
             f"{self._picture_html()}"
-            f'<ol start="0" style="font-family:monospace;font-size:90%">{items}</ol></div>'
+            '<ol start="0" style="font-family:monospace;font-size:90%;padding-left:3.5em">'
+            f"{items}</ol></div>"
         )
 
     def _picture_html(self) -> str:
@@ -151,8 +152,11 @@ class Stepper:
         except (GraphvizMissing, GraphvizFailed) as missing:
             return _message_html(str(missing))
         encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        # at its own size, readable, in a box that scrolls (not shrunk to the notebook's width)
         return (
-            f'<img src="data:image/svg+xml;base64,{encoded}" alt="the graph after the last step">'
+            '<div style="overflow:auto;max-height:640px">'
+            f'<img src="data:image/svg+xml;base64,{encoded}" style="max-width:none" '
+            'alt="the graph after the last step"></div>'
         )
 
     # -- the widget -----------------------------------------------------------------------

@@ -86,6 +86,11 @@ def test_a_lesson_shows_its_pictures_at_first_open(lab, page, screenshots, name,
             assert mime == "text/html", (number, mime)
             expect()(output.locator("ol li").first).to_be_visible()
         page.wait_for_function(PICTURE_DRAWN, arg=output.element_handle())
+        if kind != "drawing" and trusted:  # at its own size (readable), scrolling if larger
+            shown, natural = output.locator("img").first.evaluate(
+                "img => [img.getBoundingClientRect().width, img.naturalWidth]"
+            )
+            assert shown == pytest.approx(natural, abs=1), (number, shown, natural)
     assert not page.locator(".jp-OutputArea-output", has_text="Drawing (").count()
     no_traceback(page)
     stored = nbformat.read(LESSONS / name, as_version=4).metadata.language_info
