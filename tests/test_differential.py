@@ -1280,6 +1280,12 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "atan2_broadcast": lambda L: L.ones(2).atan2(L.ones(3)),
     "prod_dim_tuple": lambda L: L.ones(2, 3).prod((0, 1)),
     "prod_dim_out_of_range": lambda L: L.ones(2, 3).prod(2),
+    "clamp_int32_bound_out_of_range": lambda L: L.tensor([0, 1], dtype=L.int32).clamp(0, 2**40),
+    "clamp_int8_bound_out_of_range": lambda L: L.tensor([0, 1], dtype=L.int8).clamp(max=128),
+    "clamp_uint8_bound_out_of_range": lambda L: L.tensor([0, 1], dtype=L.uint8).clamp(0, 300),
+    "clamp_bound_beyond_int64": lambda L: L.tensor([0, 1]).clamp(0, 2**70),
+    "round_decimals_float": lambda L: L.tensor([1.5]).round(decimals=1.0),
+    "round_decimals_bool": lambda L: L.tensor([1.5]).round(decimals=True),
     "amax_of_empty": lambda L: L.ones(0).amax(),
     "amin_over_an_empty_dim": lambda L: L.ones(2, 0).amin(1),
     "amax_dim_float": lambda L: L.ones(2).amax(0.5),
@@ -2058,6 +2064,25 @@ def _deepcopies(L: Any) -> list:
 
 SEMANTICS: dict[str, Callable[[Any], Any]] = {
     "prod_gradient_with_zeros": _prod_zeros,
+    "float16_prod_overflows_as_pytorch": lambda L: [
+        L.tensor([300.0, 300.0, 0.001], dtype=L.float16).prod(),
+        L.tensor([[300.0, 2.0], [300.0, 0.5], [0.0, 4.0]], dtype=L.float16).prod(0),
+        L.tensor([[300.0, 2.0]], dtype=L.float16).prod(1, keepdim=True),
+    ],
+    "clamp_int_bounds_that_fit_or_wrap": lambda L: [
+        L.tensor([0, 1, 2], dtype=L.int16).clamp(0, 300),
+        L.tensor([0, 1, 2], dtype=L.uint8).clamp(0, -1),
+        L.tensor([0, 1, 2], dtype=L.int8).clamp(-1, 1),
+    ],
+    "round_decimals_beyond_float_range": lambda L: [
+        L.tensor([1.5, 0.0]).round(decimals=309),
+        L.tensor([1.5], dtype=L.float64).round(decimals=-400),
+    ],
+    "cumsum_of_a_0d_tensor": lambda L: [
+        L.tensor(2.0).cumsum(0),
+        L.tensor(3).cumsum(-1),
+        L.tensor(2.0, requires_grad=True).cumsum(0).grad_fn.name(),
+    ],
     "amax_amin_ties_share": _extrema_ties,
     "rounding_and_trigonometry_edges": _rounding_edges,
     "clip_in_place": _clip_in_place,

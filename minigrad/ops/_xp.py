@@ -101,6 +101,8 @@ _RUNNING_TYPE = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.floa
 def running(accumulate: Any, x: np.ndarray, dim: int) -> np.ndarray:
     """``np.cumsum`` or ``np.cumprod`` of ``x`` along ``dim``, as PyTorch computes it (in its
     dtype; integers and bools in int64)."""
+    if x.ndim == 0:  # (numpy's would be 1-d)
+        return running(accumulate, x.reshape(1), 0).reshape(())
     if x.dtype.kind in "biu":
         return accumulate(x, axis=dim, dtype=np.int64)
     wide = _RUNNING_TYPE.get(x.dtype)
@@ -111,6 +113,8 @@ def running(accumulate: Any, x: np.ndarray, dim: int) -> np.ndarray:
 
 def cumsum_from_end(x: Any, dim: int) -> Any:
     """The running sum along ``dim`` taken from the last element back (cumsum's backward)."""
+    if x.ndim == 0:  # one element: its own running sum
+        return x
     if isinstance(x, Tensor):
         return x.flip(dim).cumsum(dim).flip(dim)
     return np.flip(running(np.cumsum, np.flip(x, dim), dim), dim)

@@ -303,10 +303,31 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return bounds.clamp_between(input, min, max)
+    if input._data.dtype.kind in "iu":
+        for bound in (min, max):
+            _check_integer_bound(bound, input._data.dtype)
     for bound in (min, max):
         if bound is not None:
             input, _ = operands(input, bound)  # an integer tensor clamped to 2.5 becomes float
     return ClampBackward1.apply(input, min=min, max=max)
+
+
+#: the C++ names PyTorch's clamp gives integer types in its overflow error
+_C_INTEGERS = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int"}
+
+
+def _check_integer_bound(bound: Any, dt: np.dtype) -> None:
+    """PyTorch's errors for a bound an integer dtype cannot hold; negative bounds of a uint8
+    tensor wrap around instead, as there."""
+    if type(bound) is not int:
+        return
+    if not -(2**63) <= bound < 2**63:
+        raise OverflowError("int too big to convert")
+    info = np.iinfo(dt)
+    if bound > info.max or bound < (info.min if info.min < 0 else -(2**63)):
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_INTEGERS[dt.name]} without overflow"
+        )
 
 
 clip = clamp  # PyTorch's alias

@@ -136,10 +136,10 @@ class MseLossBackward0(Function):
 
 
 class BinaryCrossEntropyWithLogitsBackward0(Function):
-    formula = "(1 − target) · self − log σ(self), reduced (class weights scale it when given)"
+    formula = "(1 − target) · self − log σ(self), reduced (the optional weights change it)"
     rules = (
-        "grad · (σ(self) − target) (÷ numel for the mean; class weights scale it when given)",
-        "−grad · self (÷ numel for the mean; class weights scale it when given)",
+        "grad · (σ(self) − target) (÷ numel for the mean; the optional weights change it)",
+        "−grad · self (÷ numel for the mean; the optional weights change it)",
     )
     input_names = ("self", "target")
     saved = ("pos_weight", "reduction", "self", "target", "weight")

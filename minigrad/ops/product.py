@@ -59,11 +59,18 @@ class ProdBackward1(Function):
 
 
 def _product(a: np.ndarray, dim: int | None, keepdim: bool) -> np.ndarray:
-    """The product, in int64 for integers and bools, and through float32 for float16 (as
-    PyTorch accumulates)."""
-    if a.dtype == np.float16:
-        return np.multiply.reduce(a, axis=dim, keepdims=keepdim, dtype=np.float32).astype(a.dtype)
-    return np.multiply.reduce(a, axis=dim, keepdims=keepdim, dtype=_sum_type(a))
+    """The product, in int64 for integers and bools, else in the input's dtype."""
+    if a.dtype != np.float16:
+        return np.multiply.reduce(a, axis=dim, keepdims=keepdim, dtype=_sum_type(a))
+    # numpy keeps a float16 product in float32 between steps; PyTorch rounds each one to
+    # float16 (300 · 300 · 0.001 is inf there), and so does a product taken step by step
+    rows = np.moveaxis(a.reshape(-1) if dim is None else a, 0 if dim is None else dim, 0)
+    product = np.ones(rows.shape[1:], np.float16)
+    for row in rows:
+        product = product * row
+    if keepdim:
+        product = product.reshape((1,) * a.ndim) if dim is None else np.expand_dims(product, dim)
+    return product
 
 
 # -- the function a learner calls ------------------------------------------------------------

@@ -62,7 +62,7 @@ class RoundBackward1(_Flat):
         # As PyTorch's kernel: scale by 10^|decimals| in float32 (float64 for float64), round
         # half to even, scale back.
         work = np.float64 if a.dtype == np.float64 else np.float32
-        scale = work(10.0 ** abs(decimals))
+        scale = work(10.0 ** abs(decimals) if abs(decimals) < 309 else np.inf)  # (then nan)
         x = a.astype(work, copy=False)
         rounded = np.rint(x / scale) * scale if decimals < 0 else np.rint(x * scale) / scale
         return rounded.astype(a.dtype, copy=False)
@@ -110,6 +110,10 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A00
     if decimals is None:
         _refuse(input, "round_vml_cpu", "b")
         return RoundBackward0.apply(input)
+    if type(decimals) is not int:
+        raise TypeError(
+            f"round(): argument 'decimals' must be int, not {type(decimals).__name__}"
+        )
     _refuse(input, "round_vml_cpu" if decimals == 0 else "round_cpu", "biu")
     return RoundBackward1.apply(input, decimals=decimals)
 

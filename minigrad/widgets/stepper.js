@@ -57,6 +57,7 @@ function paddingOf(pane) {
 function makeOverview(svg, pane, width, height) {
   const map = element("div", "mg-overview");
   if (!svg || !width || !height) {
+    map.hidden = true;
     return { element: map, update: () => {}, top: () => Infinity };
   }
   const ratio = OVERVIEW_SIZE / Math.max(width, height); // map pixels per graph pixel
@@ -234,16 +235,17 @@ function render({ model, el }) {
     svg.style.height = `${height * zoom}px`;
     inSight();
   };
-  const scale = (factor) => zoomTo(Math.max(0.25, Math.min(2, zoom * factor)));
+  // (never smaller than 0.25, or than the whole-graph view when that is smaller still)
+  const scale = (factor) => zoomTo(Math.max(Math.min(0.25, zoom), Math.min(2, zoom * factor)));
   // the whole graph in the pane (as small as it takes), or back to full size
   const fit = () => {
     const room = 2 * paddingOf(pane);
-    const whole = Math.min(
-      (pane.clientWidth - room) / width,
-      (pane.clientHeight - room) / height,
-      1,
+    if (pane.clientWidth <= room || pane.clientHeight <= room) return; // (not on screen)
+    const whole = Math.max(
+      0.05,
+      Math.min((pane.clientWidth - room) / width, (pane.clientHeight - room) / height, 1),
     );
-    zoomTo(zoom === whole ? 1 : Math.max(0.05, whole));
+    zoomTo(zoom === whole ? 1 : whole);
   };
   bar.append(
     button("«", "first step", () => go(0)),
@@ -254,10 +256,14 @@ function render({ model, el }) {
     speed,
     slider,
     counter,
-    button("−", "zoom out", () => scale(1 / 1.25)),
-    button("+", "zoom in", () => scale(1.25)),
-    button("⤢", "whole graph / full size", fit),
   );
+  if (svg) {
+    bar.append(
+      button("−", "zoom out", () => scale(1 / 1.25)),
+      button("+", "zoom in", () => scale(1.25)),
+      button("⤢", "whole graph / full size", fit),
+    );
+  }
 
   // Scroll the graph pane (never the page) so that the current box is in sight.
   const follow = () => {
@@ -323,8 +329,14 @@ function render({ model, el }) {
 
   model.on("change:index", () => show(model.get("index")));
   show(model.get("index"));
-  requestAnimationFrame(inSight); // once the view is on the page and has a size
-  return () => clearInterval(timer);
+  // once the view is on the page and has a size, and again whenever the pane's size changes
+  // (an output shown after being collapsed, a Stepper in a tab that opens later)
+  const resized = new ResizeObserver(() => inSight());
+  resized.observe(pane);
+  return () => {
+    clearInterval(timer);
+    resized.disconnect();
+  };
 }
 
 export default { render };

@@ -196,8 +196,9 @@ def _without_unit_factors(text: str, symbols: dict[str, Any]) -> str:
     'grad · alpha' → 'grad'): the formula as this node computed it."""
     for name, value in symbols.items():
         if type(value) in (int, float) and value == 1:
-            text = re.sub(rf"(?<![A-Za-z_]){re.escape(name)} ?· ?", "", text)
-            text = re.sub(rf" ?· ?{re.escape(name)}(?![A-Za-z_0-9])", "", text)
+            # (not after '/': a / alpha · b is a · b; not before a power: x · alpha² stays)
+            text = re.sub(rf"(?<![A-Za-z_/])(?<!/ ){re.escape(name)} ?· ?", "", text)
+            text = re.sub(rf" ?· ?{re.escape(name)}(?![A-Za-z_0-9²³^])", "", text)
     return text
 
 
